@@ -1,0 +1,160 @@
+import { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
+import { inject, injectable } from '../di.js';
+import { NorthApiClient, kTokenProvider } from '../client/north-api-client.js';
+import { NorthApiException, SdkErrorCode } from '../errors.js';
+import { rememberSecret } from '../http/redact.js';
+import type { AuthOutDTO, AuthRefreshInDTO, AuthRefreshOutDTO, RefreshFailedEvent, TokenRefreshedEvent } from '../dto/auth.js';
+import { hideFromInspect } from '../dto/redacted-view.js';
+import { requireObject, requireString } from '../services/validation.js';
+import type { RefresherEvent, RefresherStatus } from './refresh-policy.js';
+import { refresherRegistry, type RefresherHandle } from './refresher-registry.js';
+import { LOGOUT_PATH, login, refresh } from './token-endpoints.js';
+import type { TokenGrant } from './token-grant.js';
+
+export interface AuthenticationEvents {
+  tokenRefreshed: [TokenRefreshedEvent];
+  refreshFailed: [RefreshFailedEvent];
+}
+
+export interface RefresherInfo {
+  /** Thread id of the refresher worker (shared by every Authentication of the same platform and appId). */
+  threadId: number | undefined;
+  /** How many started timers share this refresher in this process. */
+  sharedBy: number;
+  status: RefresherStatus;
+}
+
+/** How many started timers feed each client: the last one to stop detaches the token provider. */
+const timersPerClient = new WeakMap<NorthApiClient, number>();
+
+/**
+ * Login, token refresh and the refresh timer (Java SDK `Authentication`).
+ *
+ * `startRefreshTokenTimer()` starts (or joins) the refresher worker for this platform and appId; from then on every
+ * service method called with `accessToken = null` gets a valid token from the main-thread cache.
+ *
+ * Events (payloads carry no token or secret): `tokenRefreshed` ({@link TokenRefreshedEvent}) and `refreshFailed`
+ * ({@link RefreshFailedEvent}).
+ */
+@injectable()
+export class Authentication extends EventEmitter<AuthenticationEvents> {
+  readonly #client: NorthApiClient;
+  #handle: RefresherHandle | undefined;
+  #starting: Promise<void> | undefined;
+  readonly #relay = (event: RefresherEvent): void => this.#emitRefresherEvent(event);
+
+  constructor(@inject(NorthApiClient) client: NorthApiClient) {
+    super();
+    if (!(client instanceof NorthApiClient)) {
+      throw NorthApiException.sdk(SdkErrorCode.CLIENT_INPUT_PARAMETER_INVALID, 'Authentication needs a NorthApiClient.');
+    }
+    this.#client = client;
+  }
+
+  /**
+   * Logs in with the ClientInfo's appId and secret. Note: the platform then voids any earlier token of the app,
+   * including the one a running refresh timer holds (calls recover by themselves, at the cost of a refresh).
+   */
+  async getAuthToken(): Promise<AuthOutDTO> {
+    const info = this.#client.requireClientInfo();
+    return grantResult(await login(this.#client.transport(), { appId: info.appId, secret: info.secret }));
+  }
+
+  /** Exchanges a refresh token for a new token pair. */
+  async refreshAuthToken(arInDTO: AuthRefreshInDTO): Promise<AuthRefreshOutDTO> {
+    requireObject(arInDTO, 'arInDTO');
+    const appId = requireString(arInDTO.appId, 'arInDTO.appId');
+    const secret = requireString(arInDTO.secret, 'arInDTO.secret');
+    const refreshToken = requireString(arInDTO.refreshToken, 'arInDTO.refreshToken');
+    rememberSecret(secret);
+    rememberSecret(refreshToken);
+    return grantResult(await refresh(this.#client.transport(), { appId, secret }, refreshToken));
+  }
+
+  /**
+   * Starts the refresh timer: resolves once the first token is held. Calling it again while it runs does nothing.
+   * Rejects with the platform's error (e.g. 100208 for a wrong secret) if no first token can be had.
+   */
+  async startRefreshTokenTimer(): Promise<void> {
+    if (this.#handle) return;
+    this.#starting ??= this.#start().finally(() => {
+      this.#starting = undefined;
+    });
+    return this.#starting;
+  }
+
+  /** Stops the timer: the worker ends when no other timer of the same app shares it. Idempotent. */
+  async stopRefreshTokenTimer(): Promise<void> {
+    if (this.#starting) await this.#starting.catch(() => undefined);
+    const handle = this.#handle;
+    if (!handle) return;
+    this.#handle = undefined;
+    handle.events.off('event', this.#relay);
+    const remaining = (timersPerClient.get(this.#client) ?? 1) - 1;
+    timersPerClient.set(this.#client, remaining);
+    if (remaining === 0 && this.#client[kTokenProvider] === handle.cache) this.#client[kTokenProvider] = undefined;
+    await refresherRegistry.release(handle);
+  }
+
+  isRefreshTokenTimerRunning(): boolean {
+    return this.#handle !== undefined;
+  }
+
+  /** Diagnostics of the running refresher, or undefined when the timer is not running. */
+  async getRefresherInfo(): Promise<RefresherInfo | undefined> {
+    const handle = this.#handle;
+    if (!handle) return undefined;
+    return { threadId: handle.client.threadId, sharedBy: handle.users, status: await handle.client.status() };
+  }
+
+  /** @deprecated Kept for parity with the Java SDK; the current platform documentation no longer lists logout. */
+  async logoutAuthToken(accessToken: string): Promise<void> {
+    const token = requireString(accessToken, 'accessToken');
+    rememberSecret(token);
+    await this.#client.transport().request({ method: 'POST', path: LOGOUT_PATH, json: { accessToken: token } });
+  }
+
+  override toString(): string {
+    return `Authentication(${this.#client.toString()}, timer ${this.#handle ? 'running' : 'stopped'})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  toJSON(): { client: unknown; timerRunning: boolean } {
+    return { client: this.#client.toJSON(), timerRunning: this.#handle !== undefined };
+  }
+
+  async #start(): Promise<void> {
+    const info = this.#client.requireClientInfo();
+    const handle = await refresherRegistry.acquire({ transport: this.#client.transportConfig(), secret: info.secret }, this.#client.logger);
+    this.#handle = handle;
+    handle.events.on('event', this.#relay);
+    timersPerClient.set(this.#client, (timersPerClient.get(this.#client) ?? 0) + 1);
+    this.#client[kTokenProvider] = handle.cache;
+  }
+
+  #emitRefresherEvent(event: RefresherEvent): void {
+    const appId = this.#client.getClientInfo()?.appId ?? '';
+    if (event.type === 'refreshed') {
+      this.emit('tokenRefreshed', { appId, version: event.version, expiresAt: new Date(event.expiresAt), via: event.via });
+    } else {
+      this.emit('refreshFailed', {
+        appId,
+        error: NorthApiException.fromData(event.error),
+        terminal: event.terminal,
+        retryInMs: event.retryInMs,
+        tokenValid: event.tokenValid,
+      });
+    }
+  }
+}
+
+function grantResult(grant: TokenGrant): AuthOutDTO {
+  return hideFromInspect<AuthOutDTO>(
+    { accessToken: grant.accessToken, tokenType: grant.tokenType, refreshToken: grant.refreshToken, expiresIn: grant.expiresIn, scope: grant.scope },
+    ['accessToken', 'refreshToken'],
+  );
+}

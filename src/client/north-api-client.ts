@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
+import { NorthApiException, SdkErrorCode } from '../errors.js';
+import { baseUrlOf, validateClientInfo, type ClientInfo } from './client-info.js';
+import { resolveSslConfig, type SSLConfig, type TlsMaterial } from './ssl-config.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, Transport, type RequestSpec, type TransportConfig } from '../http/transport.js';
+import { defaultLogger, log, type NorthApiLogger } from '../logger.js';
+
+export interface HttpOptions {
+  /** Time allowed for one request, connection to last byte. Default 30000 ms. */
+  timeoutMs?: number;
+  /** Largest response body accepted. Default 10 MiB. */
+  maxResponseBytes?: number;
+}
+
+export interface NorthApiClientOptions {
+  clientInfo?: ClientInfo;
+  ssl?: SSLConfig;
+  http?: HttpOptions;
+  /** Where the SDK logs. Default: warnings and errors on stderr. Messages are redacted before they get here. */
+  logger?: NorthApiLogger;
+}
+
+/**
+ * Supplies the managed access token to calls made with `accessToken = null` while the refresh timer runs.
+ * `current()` answers synchronously whenever the cached token is comfortably valid.
+ */
+export interface TokenProvider {
+  current(): string | Promise<string>;
+  /** The platform rejected `rejected`: return a newer token (refreshing only if `rejected` is still the newest). */
+  renewAfterRejection(rejected: string): Promise<string>;
+}
+
+/** Parameters of one business call, as the service classes describe it. */
+export interface ServiceCall extends Omit<RequestSpec, 'accessToken' | 'form'> {
+  accessToken: string | null | undefined;
+}
+
+const OPTION_KEYS = new Set(['clientInfo', 'ssl', 'http', 'logger']);
+const HTTP_KEYS = new Set(['timeoutMs', 'maxResponseBytes']);
+const INVALID_TOKEN_CODE = '1010005';
+
+/** Not exported from the package: how Authentication attaches its token cache to a client. */
+export const kTokenProvider = Symbol('oceanconnect.tokenProvider');
+
+let cachedVersion: string | undefined;
+
+/**
+ * The connection to one platform for one application (Java SDK `NorthApiClient`): ClientInfo, TLS, HTTP settings and a
+ * keep-alive connection pool. Every service class sends its calls through it.
+ */
+export class NorthApiClient {
+  #clientInfo: Readonly<ClientInfo> | undefined;
+  #tls: TlsMaterial = { rejectUnauthorized: true };
+  readonly #http: Required<HttpOptions>;
+  readonly #logger: NorthApiLogger;
+  #transport: Transport | undefined;
+  readonly #retired: Transport[] = [];
+  declare [kTokenProvider]: TokenProvider | undefined;
+
+  constructor(options: NorthApiClientOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw NorthApiException.sdk(SdkErrorCode.INVALID_OPTION, 'NorthApiClient options must be an object.');
+    }
+    rejectUnknownKeys(options, OPTION_KEYS, 'NorthApiClient option');
+    const httpOptions = options.http ?? {};
+    rejectUnknownKeys(httpOptions, HTTP_KEYS, 'http option');
+    this.#http = {
+      timeoutMs: positiveInteger(httpOptions.timeoutMs, DEFAULT_TIMEOUT_MS, 'http.timeoutMs'),
+      maxResponseBytes: positiveInteger(httpOptions.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'http.maxResponseBytes'),
+    };
+    this.#logger = options.logger ?? defaultLogger;
+    Object.defineProperty(this, kTokenProvider, { value: undefined, writable: true, enumerable: false });
+    if (options.clientInfo !== undefined) this.setClientInfo(options.clientInfo);
+    if (options.ssl !== undefined) this.initSSLConfig(options.ssl);
+  }
+
+  /** Validates and stores the ClientInfo: 1008 for a missing field, 1010 for a space in appId or secret. */
+  setClientInfo(clientInfo: ClientInfo): void {
+    this.#clientInfo = validateClientInfo(clientInfo);
+    this.#retireTransport();
+  }
+
+  /** The ClientInfo in use (a frozen copy; its secret is hidden from JSON and inspect). */
+  getClientInfo(): Readonly<ClientInfo> | undefined {
+    return this.#clientInfo;
+  }
+
+  /** Sets the TLS configuration; with no argument, back to the defaults (Node's trust store, verification on). */
+  initSSLConfig(ssl?: SSLConfig): void {
+    const tls = resolveSslConfig(ssl);
+    if (!tls.rejectUnauthorized) {
+      log(this.#logger, 'warn', 'TLS certificate verification is OFF (ssl.rejectUnauthorized = false). Anyone on the path can read your credentials; use this only against a test platform.');
+    }
+    this.#tls = tls;
+    this.#retireTransport();
+  }
+
+  /** The SDK version. */
+  getVersion(): string {
+    if (cachedVersion === undefined) {
+      const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+      cachedVersion = pkg.version;
+    }
+    return cachedVersion;
+  }
+
+  /** Closes idle connections. The client stays usable: a later call opens new ones. */
+  close(): void {
+    this.#transport?.close();
+    this.#transport = undefined;
+    for (const transport of this.#retired.splice(0)) transport.close();
+  }
+
+  get logger(): NorthApiLogger {
+    return this.#logger;
+  }
+
+  /** Plain settings of this client's transport (what the refresher worker receives). Throws 1008 without ClientInfo. */
+  transportConfig(): TransportConfig {
+    const info = this.requireClientInfo();
+    return {
+      baseUrl: baseUrlOf(info),
+      scheme: info.scheme ?? 'https',
+      appId: info.appId,
+      tls: this.#tls,
+      timeoutMs: this.#http.timeoutMs,
+      maxResponseBytes: this.#http.maxResponseBytes,
+    };
+  }
+
+  requireClientInfo(): Readonly<ClientInfo> {
+    if (!this.#clientInfo) {
+      throw NorthApiException.sdk(SdkErrorCode.CLIENT_INFO_ERROR, 'Call setClientInfo() or pass clientInfo to the client first.');
+    }
+    return this.#clientInfo;
+  }
+
+  /** The transport of this client (created on first use). */
+  transport(): Transport {
+    if (!this.#transport) this.#transport = new Transport(this.transportConfig());
+    return this.#transport;
+  }
+
+  /**
+   * Sends one business call. With a token argument, that token is used as given. With null, the token comes from the
+   * refresh timer (1009 when it is not running); if the platform rejects it as invalid (1010005), the call is sent
+   * once more with a newer token. A 1010005 means the gateway refused the call, so the replay cannot run it twice.
+   */
+  async invoke<T>(call: ServiceCall): Promise<T> {
+    const transport = this.transport();
+    if (call.accessToken !== null && call.accessToken !== undefined) {
+      if (typeof call.accessToken !== 'string' || call.accessToken.length === 0) {
+        throw NorthApiException.sdk(SdkErrorCode.CLIENT_INPUT_ACCESSTOKEN_INVALID);
+      }
+      return (await transport.request({ ...call, accessToken: call.accessToken })) as T;
+    }
+    const provider = this[kTokenProvider];
+    if (!provider) {
+      throw NorthApiException.sdk(SdkErrorCode.CLIENT_INPUT_ACCESSTOKEN_INVALID, 'Start the refresh timer (Authentication.startRefreshTokenTimer()) or pass a token.');
+    }
+    const supplied = provider.current();
+    const token = typeof supplied === 'string' ? supplied : await supplied;
+    try {
+      return (await transport.request({ ...call, accessToken: token })) as T;
+    } catch (error) {
+      if (!(error instanceof NorthApiException) || error.errorCode !== INVALID_TOKEN_CODE) throw error;
+      log(this.#logger, 'debug', `${call.method} ${call.path}: token rejected (1010005), replaying once with a newer token`);
+      const newer = await provider.renewAfterRejection(token);
+      return (await transport.request({ ...call, accessToken: newer })) as T;
+    }
+  }
+
+  toString(): string {
+    const info = this.#clientInfo;
+    return info ? `NorthApiClient(${baseUrlOf(info)}, appId=${info.appId})` : 'NorthApiClient(no clientInfo)';
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  toJSON(): { platform?: string; appId?: string } {
+    const info = this.#clientInfo;
+    return info ? { platform: baseUrlOf(info), appId: info.appId } : {};
+  }
+
+  #retireTransport(): void {
+    if (this.#transport) this.#retired.push(this.#transport);
+    this.#transport = undefined;
+  }
+}
+
+function rejectUnknownKeys(value: object, allowed: Set<string>, what: string): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.has(key)) {
+      throw NorthApiException.sdk(SdkErrorCode.INVALID_OPTION, `Unknown ${what} "${key}"; accepted: ${[...allowed].join(', ')}.`);
+    }
+  }
+}
+
+function positiveInteger(value: unknown, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw NorthApiException.sdk(SdkErrorCode.INVALID_OPTION, `${name} must be a positive integer.`);
+  }
+  return value;
+}

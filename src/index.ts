@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+
+export { NorthApiClient } from './client/north-api-client.js';
+export type { HttpOptions, NorthApiClientOptions } from './client/north-api-client.js';
+export type { ClientInfo } from './client/client-info.js';
+export type { SSLConfig } from './client/ssl-config.js';
+export { NorthApiException, SdkErrorCode, SDK_ERROR_DESCRIPTIONS, isNorthApiException } from './errors.js';
+export type { NorthApiExceptionData, SdkErrorCodeValue } from './errors.js';
+export type { NorthApiLogger } from './logger.js';
+export { Authentication } from './auth/authentication.js';
+export type { AuthenticationEvents, RefresherInfo } from './auth/authentication.js';
+export { DeviceManagement } from './services/device-management.js';
+export { createNorthApiContainer } from './container.js';
+export type { AuthOutDTO, AuthRefreshInDTO, AuthRefreshOutDTO, RefreshFailedEvent, TokenRefreshedEvent } from './dto/auth.js';
+export type {
+  CoordinateReferenceSystemDTO,
+  CustomField,
+  DeviceConfigDTO,
+  DeviceInfo,
+  DeviceServiceB,
+  ModifyDeviceInforInDTO,
+  ModifyDeviceShadowInDTO,
+  QueryDeviceRealtimeLocationInDTO,
+  QueryDeviceRealtimeLocationOutDTO,
+  QueryDeviceShadowOutDTO,
+  QueryDeviceStatusOutDTO,
+  RefreshDeviceKeyInDTO,
+  RefreshDeviceKeyOutDTO,
+  RegDirectDeviceInDTO2,
+  RegDirectDeviceOutDTO,
+  ServiceDesiredDTO,
+} from './dto/device-management.js';

@@ -1,0 +1,122 @@
+import { inject, injectable } from '../di.js';
+import { NorthApiClient } from '../client/north-api-client.js';
+import type {
+  ModifyDeviceInforInDTO,
+  ModifyDeviceShadowInDTO,
+  QueryDeviceRealtimeLocationInDTO,
+  QueryDeviceRealtimeLocationOutDTO,
+  QueryDeviceShadowOutDTO,
+  QueryDeviceStatusOutDTO,
+  RefreshDeviceKeyInDTO,
+  RefreshDeviceKeyOutDTO,
+  RegDirectDeviceInDTO2,
+  RegDirectDeviceOutDTO,
+} from '../dto/device-management.js';
+import { ServiceBase } from './service-base.js';
+import {
+  compact,
+  optionalBoolean,
+  optionalInteger,
+  optionalObject,
+  optionalString,
+  pathSegment,
+  requireArray,
+  requireObject,
+  requireString,
+} from './validation.js';
+
+const REG = '/iocm/app/reg/v1.1.0/deviceCredentials';
+const DM = '/iocm/app/dm/v1.4.0/devices';
+const SHADOW = '/iocm/app/shadow/v1.5.0/devices';
+const LOCATION = '/iocm/app/location/v1.1.0/queryDeviceRealtimeLocation';
+
+/**
+ * Device registration, modification, deletion, status, location and shadow (Java SDK `DeviceManagement`).
+ * `appId` is the authorised application whose device is meant (null for your own); it is sent whenever given.
+ * `accessToken` may be null while the refresh timer runs.
+ */
+@injectable()
+export class DeviceManagement extends ServiceBase {
+  constructor(@inject(NorthApiClient) client: NorthApiClient) {
+    super(client);
+  }
+
+  /** Registers a directly connected device (verification-code mode). */
+  async regDirectDevice(rddInDto: RegDirectDeviceInDTO2, appId: string | null = null, accessToken: string | null = null): Promise<RegDirectDeviceOutDTO> {
+    const input = requireObject(rddInDto, 'rddInDto');
+    requireString(input.nodeId, 'rddInDto.nodeId');
+    optionalString(input.verifyCode, 'rddInDto.verifyCode');
+    const psk = optionalString(input.psk, 'rddInDto.psk');
+    if (psk !== undefined && !/^[0-9a-fA-F]{8,32}$/.test(psk)) throw this.invalid('rddInDto.psk', 'must be 8 to 32 hexadecimal characters');
+    optionalString(input.endUserId, 'rddInDto.endUserId');
+    optionalInteger(input.timeout, 'rddInDto.timeout', 0);
+    optionalBoolean(input.isSecure, 'rddInDto.isSecure');
+    optionalObject(input.deviceInfo, 'rddInDto.deviceInfo');
+    optionalString(input.imsi, 'rddInDto.imsi');
+    optionalString(input.productId, 'rddInDto.productId');
+    return this.send({ method: 'POST', path: REG, query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);
+  }
+
+  /** Gives an offline device a new verification code (and optionally nodeId and timeout). */
+  async refreshDeviceKey(rdkInDTO: RefreshDeviceKeyInDTO, deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<RefreshDeviceKeyOutDTO> {
+    const input = requireObject(rdkInDTO, 'rdkInDTO');
+    optionalString(input.verifyCode, 'rdkInDTO.verifyCode');
+    optionalString(input.nodeId, 'rdkInDTO.nodeId');
+    optionalInteger(input.timeout, 'rdkInDTO.timeout', 0);
+    const path = `${REG}/${pathSegment(deviceId, 'deviceId')}`;
+    return this.send({ method: 'PUT', path, query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);
+  }
+
+  /** Modifies a device's information. The platform answers 204. */
+  async modifyDeviceInfo(mdiInDto: ModifyDeviceInforInDTO, deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<void> {
+    const input = requireObject(mdiInDto, 'mdiInDto');
+    for (const field of ['name', 'endUser', 'mute', 'manufacturerId', 'manufacturerName', 'deviceType', 'model', 'location', 'protocolType', 'region', 'organization', 'timezone', 'imsi', 'productId']) {
+      optionalString(input[field], `mdiInDto.${field}`);
+    }
+    optionalObject(input.deviceConfig, 'mdiInDto.deviceConfig');
+    if (input.customFields !== undefined && input.customFields !== null) requireArray(input.customFields, 'mdiInDto.customFields', 0);
+    const path = `${DM}/${pathSegment(deviceId, 'deviceId')}`;
+    await this.send({ method: 'PUT', path, query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);
+  }
+
+  /** Deletes a directly connected device; `cascade` decides what happens to its indirectly connected children. */
+  async deleteDirectDevice(deviceId: string, cascade: boolean | null = null, appId: string | null = null, accessToken: string | null = null): Promise<void> {
+    const path = `${DM}/${pathSegment(deviceId, 'deviceId')}`;
+    const cascadeValue = optionalBoolean(cascade, 'cascade');
+    await this.send({ method: 'DELETE', path, query: { cascade: cascadeValue, appId: this.appIdArgument(appId) } }, accessToken);
+  }
+
+  /** Whether a device has connected (activated) at least once. */
+  async queryDeviceStatus(deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<QueryDeviceStatusOutDTO> {
+    const path = `${REG}/${pathSegment(deviceId, 'deviceId')}`;
+    return this.send({ method: 'GET', path, query: { appId: this.appIdArgument(appId) } }, accessToken);
+  }
+
+  /** The device's current position. */
+  async queryDeviceRealtimeLocation(qdrlInDTO: QueryDeviceRealtimeLocationInDTO, appId: string | null = null, accessToken: string | null = null): Promise<QueryDeviceRealtimeLocationOutDTO> {
+    const input = requireObject(qdrlInDTO, 'qdrlInDTO');
+    const deviceId = requireString(input.deviceId, 'qdrlInDTO.deviceId');
+    const horAcc = optionalInteger(input.horAcc, 'qdrlInDTO.horAcc', 0) ?? 1000;
+    const geoInfo = optionalObject(input.geoInfo, 'qdrlInDTO.geoInfo');
+    return this.send({ method: 'POST', path: LOCATION, query: { appId: this.appIdArgument(appId) }, json: compact({ deviceId, horAcc, geoInfo }) }, accessToken);
+  }
+
+  /** The device shadow: reported and desired properties per service. */
+  async queryDeviceShadow(deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<QueryDeviceShadowOutDTO> {
+    const path = `${SHADOW}/${pathSegment(deviceId, 'deviceId')}`;
+    return this.send({ method: 'GET', path, query: { appId: this.appIdArgument(appId) } }, accessToken);
+  }
+
+  /** Sets desired property values in the device shadow. */
+  async modifyDeviceShadow(mdsInDTO: ModifyDeviceShadowInDTO, deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<void> {
+    const input = requireObject(mdsInDTO, 'mdsInDTO');
+    const desireds = requireArray(input.serviceDesireds, 'mdsInDTO.serviceDesireds');
+    desireds.forEach((item, index) => {
+      const entry = requireObject(item, `mdsInDTO.serviceDesireds[${index}]`);
+      requireString(entry.serviceId, `mdsInDTO.serviceDesireds[${index}].serviceId`);
+      requireObject(entry.desired, `mdsInDTO.serviceDesireds[${index}].desired`);
+    });
+    const path = `${SHADOW}/${pathSegment(deviceId, 'deviceId')}`;
+    await this.send({ method: 'PUT', path, query: { appId: this.appIdArgument(appId) }, json: { serviceDesireds: desireds } }, accessToken);
+  }
+}

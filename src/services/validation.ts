@@ -1,0 +1,77 @@
+import { NorthApiException, SdkErrorCode } from '../errors.js';
+
+/**
+ * Argument checks shared by every service method. Each failure is NorthApiException 1007 naming the field, raised
+ * before any I/O.
+ */
+export function invalid(field: string, expectation: string): NorthApiException {
+  return NorthApiException.sdk(SdkErrorCode.CLIENT_INPUT_PARAMETER_INVALID, `${field} ${expectation}.`);
+}
+
+export function requireObject(value: unknown, field: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(field, 'must be an object');
+  return value as Record<string, unknown>;
+}
+
+export function requireString(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim().length === 0) throw invalid(field, 'must be a non-empty string');
+  return value;
+}
+
+export function optionalString(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw invalid(field, 'must be a string');
+  return value;
+}
+
+export function optionalInteger(value: unknown, field: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(field, `must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+export function requireInteger(value: unknown, field: string, min?: number, max?: number): number {
+  if (value === undefined || value === null) throw invalid(field, 'is required');
+  return optionalInteger(value, field, min, max) as number;
+}
+
+export function optionalBoolean(value: unknown, field: string): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw invalid(field, 'must be a boolean');
+  return value;
+}
+
+export function optionalObject(value: unknown, field: string): Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return undefined;
+  return requireObject(value, field);
+}
+
+export function requireArray(value: unknown, field: string, minLength = 1): unknown[] {
+  if (!Array.isArray(value) || value.length < minLength) throw invalid(field, `must be an array of at least ${minLength} item(s)`);
+  return value;
+}
+
+/** An id that goes into a URL path: non-empty, and encoded. */
+export function pathSegment(value: unknown, field: string): string {
+  return encodeURIComponent(requireString(value, field));
+}
+
+/** The accessToken argument: null/undefined (managed token) or a non-empty string. */
+export function tokenArgument(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw NorthApiException.sdk(SdkErrorCode.CLIENT_INPUT_ACCESSTOKEN_INVALID, 'accessToken must be null or a non-empty string.');
+  }
+  return value;
+}
+
+/** Fields of `value` that are neither undefined nor null: JSON bodies never carry them. */
+export function compact<T extends object>(value: T): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item !== undefined && item !== null) out[key] = item;
+  }
+  return out as Partial<T>;
+}
