@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Authentication, createNorthApiContainer, DeviceManagement, NorthApiClient, NorthApiException, type ClientInfo, type SSLConfig } from '../index.js';
+import { startSimulator, type Simulator } from '../simulator/index.js';
+import { numberFlag, parseArgs, stringFlag } from './args.js';
+
+const USAGE = `Usage: oceanconnect-north-sdk demo [options]
+
+Without options the demo starts the embedded platform simulator (2 s tokens) and runs against it.
+
+  --platform <host:port>   run against a real platform instead
+  --app-id <id>            application id (with --platform)
+  --secret <secret>        application secret (with --platform; or the OC_SECRET environment variable)
+  --ca <file>              PEM file of the CA that signed the platform's certificate
+  --seconds <n>            how long the callers run (default 8)
+  --callers <n>            concurrent callers (default 5)
+  --interval <ms>          pause between two calls of one caller (default 20)`;
+
+interface Target {
+  clientInfo: ClientInfo;
+  ssl: SSLConfig;
+  simulator?: Simulator;
+  label: string;
+}
+
+/** The `npm start` demo: null-token calls from concurrent callers across several token lifetimes. */
+export async function runDemo(argv: readonly string[], out: (line: string) => void = console.log): Promise<number> {
+  let args;
+  let seconds: number;
+  let callers: number;
+  let interval: number;
+  try {
+    args = parseArgs(argv, new Set(['help']));
+    if (args.flags.has('help')) {
+      out(USAGE);
+      return 0;
+    }
+    seconds = numberFlag(args, 'seconds', 8);
+    callers = Math.round(numberFlag(args, 'callers', 5));
+    interval = numberFlag(args, 'interval', 20);
+  } catch (error) {
+    out(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+
+  let target: Target;
+  try {
+    target = await resolveTarget(args);
+  } catch (error) {
+    out(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const started = Date.now();
+  const stamp = (): string => `[${((Date.now() - started) / 1000).toFixed(2).padStart(6)} s]`;
+  out(`${stamp()} platform: ${target.label}`);
+
+  const container = createNorthApiContainer({ clientInfo: target.clientInfo, ssl: target.ssl });
+  const auth = container.resolve(Authentication);
+  const devices = container.resolve(DeviceManagement);
+  auth.on('tokenRefreshed', (event) => out(`${stamp()} token #${event.version} obtained via ${event.via}, valid until ${event.expiresAt.toISOString()}`));
+  auth.on('refreshFailed', (event) => out(`${stamp()} refresh failed: ${event.error.message}${event.retryInMs !== undefined ? `, retry in ${event.retryInMs} ms` : ''}`));
+
+  let deviceId: string | undefined;
+  let failed = 0;
+  let calls = 0;
+  try {
+    await auth.startRefreshTokenTimer();
+    out(`${stamp()} refresh timer started (worker thread)`);
+    const nodeId = `demo-${randomBytes(6).toString('hex')}`;
+    const registered = await devices.regDirectDevice({ nodeId, verifyCode: nodeId, timeout: 0 }, null, null);
+    deviceId = registered.deviceId;
+    out(`${stamp()} registered device ${deviceId} (nodeId ${nodeId}) with accessToken = null`);
+
+    const until = Date.now() + seconds * 1000;
+    const errors = new Map<string, number>();
+    const caller = async (index: number): Promise<void> => {
+      while (Date.now() < until) {
+        try {
+          if ((calls + index) % 2 === 0) await devices.queryDeviceStatus(deviceId!, null, null);
+          else await devices.queryDeviceShadow(deviceId!, null, null);
+        } catch (error) {
+          failed += 1;
+          const key = error instanceof NorthApiException ? error.message : String(error);
+          errors.set(key, (errors.get(key) ?? 0) + 1);
+        }
+        calls += 1;
+        await new Promise((resolve) => setTimeout(resolve, interval));
+      }
+    };
+    out(`${stamp()} ${callers} callers, one call every ${interval} ms each, for ${seconds} s, all with accessToken = null`);
+    const progress = setInterval(() => out(`${stamp()} calls: ${calls}, failed: ${failed}`), 2000);
+    await Promise.all(Array.from({ length: callers }, (_, i) => caller(i)));
+    clearInterval(progress);
+    for (const [message, count] of errors) out(`${stamp()} failure x${count}: ${message}`);
+    out(`${stamp()} done: ${calls} calls, ${failed} failed`);
+    if (target.simulator) {
+      const stats = target.simulator.stats();
+      out(`${stamp()} simulator saw ${stats.logins} login(s), ${stats.refreshes} refresh(es), ${stats.rejectedTokens} rejected token(s), ${stats.calls} calls`);
+    }
+  } catch (error) {
+    out(`${stamp()} demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    failed += 1;
+  } finally {
+    if (deviceId) await devices.deleteDirectDevice(deviceId, false, null, null).catch(() => undefined);
+    await auth.stopRefreshTokenTimer();
+    container.resolve(NorthApiClient).close();
+    await target.simulator?.stop();
+    out(`${stamp()} refresh timer stopped${target.simulator ? ', simulator stopped' : ''}`);
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+async function resolveTarget(args: ReturnType<typeof parseArgs>): Promise<Target> {
+  const platform = stringFlag(args, 'platform');
+  if (platform === undefined) {
+    const simulator = await startSimulator({ tokenLifetimeSeconds: 2 });
+    const app = simulator.apps[0]!;
+    return {
+      clientInfo: { platformIp: simulator.host, platformPort: simulator.port, appId: app.appId, secret: app.secret },
+      ssl: { ca: simulator.ca },
+      simulator,
+      label: `embedded simulator at ${simulator.url} (tokens live 2 s)`,
+    };
+  }
+  const match = /^(.+):(\d+)$/.exec(platform);
+  if (!match) throw new Error('--platform must be host:port');
+  const appId = stringFlag(args, 'app-id');
+  const secret = stringFlag(args, 'secret') ?? process.env.OC_SECRET;
+  if (!appId || !secret) throw new Error('--platform needs --app-id and --secret (or OC_SECRET)');
+  const caFile = stringFlag(args, 'ca');
+  return {
+    clientInfo: { platformIp: match[1]!, platformPort: match[2]!, appId, secret },
+    ssl: caFile ? { ca: readFileSync(caFile, 'utf8') } : {},
+    label: `${platform} (appId ${appId})`,
+  };
+}
