@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+
+const CHILD = fileURLToPath(new URL('../fixtures/timer-child.js', import.meta.url));
+
+interface ChildOutcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  killed: boolean;
+  report?: { mode: string; active: string[]; refreshers: number };
+  stderr: string;
+}
+
+function runChild(sim: Simulator, mode: 'stop' | 'never-stop', limitMs = 30_000): Promise<ChildOutcome> {
+  const app = sim.apps[0]!;
+  const child = spawn(process.execPath, [CHILD], {
+    env: { ...process.env, SIM_HOST: sim.host, SIM_PORT: String(sim.port), SIM_CA: sim.ca, APP_ID: app.appId, APP_SECRET: app.secret, MODE: mode },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    child.kill('SIGKILL');
+  }, limitMs);
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = stdout.trim().split('\n').pop();
+      resolve({ code, signal, killed, stderr, report: line ? JSON.parse(line) : undefined });
+    });
+  });
+}
+
+describe('process hygiene', () => {
+  let sim: Simulator;
+  before(async () => {
+    // Long tokens: nothing about the token's life can end the child early.
+    sim = await startSimulator({ tokenLifetimeSeconds: 3600 });
+  });
+  after(async () => {
+    await sim.stop();
+  });
+
+  test('a script that starts the timer and never stops it exits by itself', async () => {
+    const outcome = await runChild(sim, 'never-stop');
+    assert.equal(outcome.killed, false, 'the child had to be killed: something kept it alive');
+    assert.equal(outcome.code, 0, outcome.stderr);
+    assert.equal(outcome.report?.mode, 'never-stop');
+    assert.equal(outcome.report?.refreshers, 1, 'the refresher was still running when the script ended');
+  });
+
+  test('after stopRefreshTokenTimer() and close() nothing is left active and the process exits', async () => {
+    const outcome = await runChild(sim, 'stop');
+    assert.equal(outcome.killed, false);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    assert.equal(outcome.report?.refreshers, 0);
+    assert.deepEqual(outcome.report?.active, []);
+  });
+});
