@@ -16,7 +16,7 @@ test('every service resolves from a fresh container, wired to that container\'s 
     assert.equal(container.resolve(token), instance, `${service.name} is one per container`);
     // toString() names the client's platform and appId: it throws or says "no clientInfo" if the client is missing.
     assert.ok(String(instance).includes('https://127.0.0.1:8743, appId=containerApp'), `${service.name} got the container's client: ${String(instance)}`);
-    if ('client' in instance) assert.equal((instance as { client?: unknown }).client, client);
+    if ('client' in instance) assert.equal((instance as unknown as { client?: unknown }).client, client);
   }
   assert.ok(SERVICE_CLASSES.includes(DeviceManagement) && SERVICE_CLASSES.includes(Authentication));
 });
