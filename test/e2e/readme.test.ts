@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { SDK_ERROR_DESCRIPTIONS } from '../../src/index.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const README = readFileSync(`${ROOT}README.md`, 'utf8');
+
+function run(args: string[], limitMs = 60_000): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+test('the README quick start runs as written', async () => {
+  const block = /<!-- quick-start[^>]*-->\s*```js\n([\s\S]*?)```/.exec(README);
+  assert.ok(block, 'README has a quick-start block');
+  // Inside the package folder, so the package's own name resolves to this build (package self-reference).
+  const file = `${ROOT}dist/readme-quickstart.mjs`;
+  writeFileSync(file, block[1]!);
+  try {
+    const { code, output } = await run([file]);
+    assert.equal(code, 0, output);
+    assert.match(output, /activated: false/);
+  } finally {
+    rmSync(file, { force: true });
+  }
+});
+
+test('the demo (npm start) runs on the embedded simulator with no failed call', async () => {
+  const { code, output } = await run(['dist/src/cli/main.js', 'demo', '--seconds', '4']);
+  assert.equal(code, 0, output);
+  assert.match(output, /done: \d+ calls, 0 failed/);
+  const tokens = output.match(/token #\d+ obtained/g) ?? [];
+  assert.ok(tokens.length >= 2, `refreshes printed: ${tokens.length}\n${output}`);
+});
+
+test('the README error-code table matches the SDK', () => {
+  const rows = [...README.matchAll(/^\| (1\d{3}) \| (.+) \|$/gm)].map((m) => [m[1], m[2]]);
+  assert.deepEqual(Object.fromEntries(rows), SDK_ERROR_DESCRIPTIONS);
+});
+
+test('the README shows the two commands', () => {
+  assert.ok(README.includes('npm install && npm start'));
+  assert.ok(README.includes('npm install && npm test'));
+});
