@@ -134,6 +134,8 @@ export class Authentication extends EventEmitter<AuthenticationEvents> {
     handle.events.on('event', this.#relay);
     timersPerClient.set(this.#client, (timersPerClient.get(this.#client) ?? 0) + 1);
     this.#client[kTokenProvider] = handle.cache;
+    // The first token arrived before this listener was attached: report the token in use now.
+    if (handle.lastRefreshed) this.#emitRefresherEvent(handle.lastRefreshed);
   }
 
   #emitRefresherEvent(event: RefresherEvent): void {

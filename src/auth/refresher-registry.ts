@@ -16,13 +16,18 @@ export class RefresherHandle {
   readonly ready: Promise<void>;
   readonly #secret: string;
   users = 0;
+  /** The latest 'refreshed' event, replayed to an Authentication that joins later. */
+  lastRefreshed: Extract<RefresherEvent, { type: 'refreshed' }> | undefined;
 
   constructor(key: string, config: RefresherWorkerConfig, logger: NorthApiLogger) {
     this.key = key;
     this.#secret = config.secret;
     this.client = new RefresherClient(config, {
       onToken: (state, generation) => this.cache.update(state, generation),
-      onEvent: (event: RefresherEvent) => this.events.emit('event', event),
+      onEvent: (event: RefresherEvent) => {
+        if (event.type === 'refreshed') this.lastRefreshed = event;
+        this.events.emit('event', event);
+      },
       onLog: (level, message) => log(logger, level, `${config.transport.appId}: ${message}`),
     });
     this.cache = new TokenCache(this.client);
