@@ -1,0 +1,180 @@
+/**
+ * In-memory device registry of one application.
+ *
+ * Records are plain data; route handlers turn them into API answers. Later
+ * route groups (data collection, commands, groups, ...) keep their own stores
+ * next to this one in {@link AppState} and reach devices through it.
+ */
+import { randomUUID } from 'node:crypto';
+import { Errors } from './errors.js';
+import { platformTime } from './util.js';
+
+export type DeviceStatus = 'INACTIVE' | 'ONLINE' | 'OFFLINE' | 'ABNORMAL';
+
+export interface DeviceServiceState {
+  serviceId: string;
+  serviceType: string;
+  reportedProps: Record<string, unknown>;
+  desiredProps: Record<string, unknown>;
+  /** Last change, platform time format. */
+  eventTime: string;
+}
+
+export interface DeviceRecord {
+  deviceId: string;
+  /** Owning application. */
+  appId: string;
+  nodeId: string;
+  verifyCode: string;
+  psk: string;
+  /** Registration timeout in seconds (0 = never expires). */
+  timeout: number;
+  endUserId?: string;
+  isSecure?: boolean;
+  gatewayId: string;
+  nodeType: 'ENDPOINT' | 'GATEWAY';
+  /** False until the device connects for the first time. */
+  activated: boolean;
+  status: DeviceStatus;
+  /**
+   * Descriptive fields (name, manufacturerId, model, location, region, imsi,
+   * customFields, ...), as set at registration or by modifyDeviceInfo.
+   */
+  info: Record<string, unknown>;
+  createTime: number;
+  lastModifiedTime: number;
+  services: Map<string, DeviceServiceState>;
+}
+
+export interface RegisterInput {
+  nodeId: string;
+  verifyCode: string;
+  psk: string;
+  timeout: number;
+  endUserId?: string;
+  isSecure?: boolean;
+  info: Record<string, unknown>;
+}
+
+export class DeviceStore {
+  private readonly byId = new Map<string, DeviceRecord>();
+  private readonly byNodeId = new Map<string, string>();
+
+  constructor(private readonly appId: string) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  list(): DeviceRecord[] {
+    return [...this.byId.values()];
+  }
+
+  get(deviceId: string): DeviceRecord | undefined {
+    return this.byId.get(deviceId);
+  }
+
+  /** The device, or a 404 / 100403 error. */
+  require(deviceId: string): DeviceRecord {
+    const device = this.byId.get(deviceId);
+    if (!device) throw Errors.deviceNotExist();
+    return device;
+  }
+
+  findByNodeId(nodeId: string): DeviceRecord | undefined {
+    const id = this.byNodeId.get(nodeId);
+    return id === undefined ? undefined : this.byId.get(id);
+  }
+
+  register(input: RegisterInput): DeviceRecord {
+    if (this.byNodeId.has(input.nodeId)) throw Errors.nodeIdDuplicated();
+    const now = Date.now();
+    const deviceId = randomUUID();
+    const device: DeviceRecord = {
+      deviceId,
+      appId: this.appId,
+      nodeId: input.nodeId,
+      verifyCode: input.verifyCode,
+      psk: input.psk,
+      timeout: input.timeout,
+      endUserId: input.endUserId,
+      isSecure: input.isSecure,
+      gatewayId: deviceId,
+      nodeType: 'ENDPOINT',
+      activated: false,
+      status: 'INACTIVE',
+      info: { ...input.info },
+      createTime: now,
+      lastModifiedTime: now,
+      services: new Map(),
+    };
+    this.byId.set(deviceId, device);
+    this.byNodeId.set(input.nodeId, deviceId);
+    return device;
+  }
+
+  /** Changes a device's nodeId, keeping the index consistent (400 / 100426 if taken). */
+  changeNodeId(device: DeviceRecord, nodeId: string): void {
+    if (nodeId === device.nodeId) return;
+    const owner = this.byNodeId.get(nodeId);
+    if (owner !== undefined && owner !== device.deviceId) throw Errors.nodeIdDuplicated();
+    this.byNodeId.delete(device.nodeId);
+    device.nodeId = nodeId;
+    this.byNodeId.set(nodeId, device.deviceId);
+    touch(device);
+  }
+
+  delete(deviceId: string): DeviceRecord | undefined {
+    const device = this.byId.get(deviceId);
+    if (!device) return undefined;
+    this.byId.delete(deviceId);
+    this.byNodeId.delete(device.nodeId);
+    return device;
+  }
+}
+
+export function touch(device: DeviceRecord, now = Date.now()): void {
+  device.lastModifiedTime = now;
+}
+
+/** The service entry of a device, created empty when absent. */
+export function serviceOf(device: DeviceRecord, serviceId: string): DeviceServiceState {
+  let service = device.services.get(serviceId);
+  if (!service) {
+    service = { serviceId, serviceType: serviceId, reportedProps: {}, desiredProps: {}, eventTime: platformTime() };
+    device.services.set(serviceId, service);
+  }
+  return service;
+}
+
+/** Device side: the device connects or disconnects. */
+export function setOnline(device: DeviceRecord, online: boolean): void {
+  if (online) {
+    device.activated = true;
+    device.status = 'ONLINE';
+  } else {
+    device.status = device.activated ? 'OFFLINE' : 'INACTIVE';
+  }
+  touch(device);
+}
+
+/** Display name: the name given, else the nodeId. */
+export function deviceName(device: DeviceRecord): string {
+  const name = device.info['name'];
+  return typeof name === 'string' && name.length > 0 ? name : device.nodeId;
+}
+
+function statusDetail(status: DeviceStatus): string {
+  return status === 'INACTIVE' ? 'NOT_ACTIVE' : 'NONE';
+}
+
+/** The `deviceInfo` object of query answers. Unset optional fields are omitted. */
+export function deviceInfoView(device: DeviceRecord): Record<string, unknown> {
+  return {
+    nodeId: device.nodeId,
+    ...device.info,
+    name: deviceName(device),
+    status: device.status,
+    statusDetail: statusDetail(device.status),
+  };
+}

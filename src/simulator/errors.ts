@@ -1,0 +1,52 @@
+/**
+ * Platform error answers. Route handlers throw {@link ApiError}; the server
+ * turns it into a JSON body with `Content-Type: application/json`.
+ */
+
+/** Body shape of an error answer. Most errors use `error_code`/`error_desc`;
+ *  the API gateway's token rejection uses `resultcode`/`resultmsg`. */
+export type ErrorBody = { error_code: string; error_desc: string } | { resultcode: string; resultmsg: string };
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly body: ErrorBody;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, body: ErrorBody, headers: Record<string, string> = {}) {
+    super('error_code' in body ? `${body.error_code} ${body.error_desc}` : `${body.resultcode} ${body.resultmsg}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+
+function platform(status: number, code: string, desc: string): ApiError {
+  return new ApiError(status, { error_code: code, error_desc: desc });
+}
+
+/** Documented (or documented-looking) platform errors, one factory per case. */
+export const Errors = {
+  // Authentication
+  requiredParameterMissing: () => platform(400, '102202', 'Required Parameter is null or empty.'),
+  appIdOrSecretWrong: () => platform(401, '100208', 'AppId or secret is not right.'),
+  appKeyMissing: () => platform(401, '100025', 'AppId for auth not exist.'),
+  invalidAccessToken: () => new ApiError(403, { resultcode: '1010005', resultmsg: 'Invalid access token or appId.' }),
+  throttled: () => platform(403, '1010009', 'app throttle exceed.'),
+  // Authorised-application access (?appId=)
+  appNotExist: () => platform(403, '100203', 'The application is not existed.'),
+  appNotAuthorized: () => platform(403, '100217', 'The application hasn\'t been authorized.'),
+  // Generic request problems
+  badRequest: () => platform(400, '100007', 'Bad request message.'),
+  invalidParameter: () => platform(400, '100405', 'The request parameter is invalid.'),
+  /** Unknown route. 100225 is the code the platform documents for a missing resource (HTTP 404). */
+  notFound: () => platform(404, '100225', 'The resource is not found'),
+  methodNotAllowed: (allow: string[]) =>
+    new ApiError(405, { error_code: '100007', error_desc: 'Bad request message.' }, { Allow: allow.join(', ') }),
+  payloadTooLarge: () => platform(413, '100007', 'Bad request message.'),
+  internal: (status = 500) => platform(status, '50252', 'Internal server error.'),
+  // Device management
+  deviceNotExist: () => platform(404, '100403', 'The device is not existed.'),
+  nodeIdDuplicated: () => platform(400, '100426', 'The nodeId is duplicated.'),
+  deviceOnline: () => platform(400, '100611', 'Device is online.'),
+} as const;

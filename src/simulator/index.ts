@@ -1,0 +1,19 @@
+/**
+ * Embedded OceanConnect northbound platform simulator
+ * (`oceanconnect-north-sdk/simulator`).
+ */
+export type {
+  FaultKind,
+  FaultRule,
+  RecordedRequest,
+  RemoteSimulator,
+  Simulator,
+  SimulatorApp,
+  SimulatorEvent,
+  SimulatorEventType,
+  SimulatorOptions,
+  SimulatorStats,
+} from './types.js';
+export { startSimulator, MAX_BODY_BYTES } from './server.js';
+export { startSimulatorProcess } from './remote.js';
+export { runSimulatorCli, CLI_USAGE } from './standalone.js';

@@ -1,0 +1,109 @@
+/**
+ * Admin API, for driving a simulator that runs in another process.
+ * No authentication; JSON in and out. Admin calls are not recorded, not
+ * counted and not subject to faults.
+ */
+import { ApiError, Errors } from '../errors.js';
+import type { RequestContext, RouteResult, Router } from '../router.js';
+import type { FaultKind, FaultRule } from '../types.js';
+import { isNonEmptyString, isPlainObject } from '../util.js';
+
+export const ADMIN_PREFIX = '/simulator/v1';
+
+/** A fault rule as sent over the wire: a RegExp path travels as `pathRegex` (+ `pathRegexFlags`). */
+export interface WireFaultRule extends Omit<FaultRule, 'path'> {
+  path?: string;
+  pathRegex?: string;
+  pathRegexFlags?: string;
+}
+
+export function faultRuleToWire(rule: FaultRule): WireFaultRule {
+  const { path, ...rest } = rule;
+  if (path instanceof RegExp) return { ...rest, pathRegex: path.source, pathRegexFlags: path.flags };
+  return path === undefined ? rest : { ...rest, path };
+}
+
+export function faultRuleFromWire(wire: unknown): FaultRule {
+  if (!isPlainObject(wire)) throw new TypeError('fault rule must be a JSON object');
+  const { pathRegex, pathRegexFlags, path, ...rest } = wire;
+  const rule = { ...rest, kind: rest['kind'] as FaultKind } as FaultRule;
+  if (pathRegex !== undefined) {
+    if (typeof pathRegex !== 'string') throw new TypeError('pathRegex must be a string');
+    if (pathRegexFlags !== undefined && typeof pathRegexFlags !== 'string') throw new TypeError('pathRegexFlags must be a string');
+    try {
+      rule.path = new RegExp(pathRegex, pathRegexFlags);
+    } catch {
+      throw new TypeError('pathRegex is not a valid regular expression');
+    }
+  } else if (path !== undefined) {
+    if (typeof path !== 'string') throw new TypeError('path must be a string');
+    rule.path = path;
+  }
+  return rule;
+}
+
+function invalid(message: string): ApiError {
+  return new ApiError(400, { error_code: '100405', error_desc: message });
+}
+
+const OK: RouteResult = { status: 200, body: {} };
+
+/** Runs an operation that reports bad input with TypeError, mapping it to 400. */
+function guarded(op: () => RouteResult): RouteResult {
+  try {
+    return op();
+  } catch (err) {
+    if (err instanceof TypeError) throw invalid(err.message);
+    throw err;
+  }
+}
+
+function deviceOnline(ctx: RequestContext): RouteResult {
+  const { online } = ctx.jsonObject();
+  if (typeof online !== 'boolean') throw invalid('online must be a boolean');
+  const deviceId = ctx.params['deviceId']!;
+  if (!ctx.state.findDevice(deviceId)) throw Errors.deviceNotExist();
+  ctx.state.setDeviceOnline(deviceId, online);
+  return OK;
+}
+
+export function registerAdminRoutes(router: Router): void {
+  const p = ADMIN_PREFIX;
+  router.open('GET', `${p}/stats`, (ctx) => ({ status: 200, body: ctx.state.stats(ctx.query['appId'] || undefined) }));
+  router.open('GET', `${p}/events`, (ctx) => ({ status: 200, body: ctx.state.events() }));
+  router.open('GET', `${p}/requests`, (ctx) => ({ status: 200, body: ctx.state.requests() }));
+  router.open('POST', `${p}/clear`, (ctx) => {
+    ctx.state.clearRecords();
+    return OK;
+  });
+  router.open('POST', `${p}/login-elsewhere`, (ctx) => {
+    const { appId } = ctx.jsonObject();
+    if (!isNonEmptyString(appId)) throw invalid('appId is required');
+    if (!ctx.state.app(appId)) throw Errors.appNotExist();
+    ctx.state.loginFromElsewhere(appId);
+    return OK;
+  });
+  router.open('GET', `${p}/faults`, (ctx) => ({
+    status: 200,
+    body: ctx.state.faults.list().map((f) => ({ id: f.id, remaining: f.remaining, rule: faultRuleToWire(f.rule) })),
+  }));
+  router.open('POST', `${p}/faults`, (ctx) =>
+    guarded(() => ({ status: 200, body: { id: ctx.state.faults.add(faultRuleFromWire(ctx.json())) } })),
+  );
+  router.open('DELETE', `${p}/faults`, (ctx) => {
+    ctx.state.faults.clear();
+    return OK;
+  });
+  router.open('DELETE', `${p}/faults/{id}`, (ctx) => {
+    ctx.state.faults.remove(ctx.params['id']!);
+    return OK;
+  });
+  router.open('POST', `${p}/token-lifetime`, (ctx) =>
+    guarded(() => {
+      const { seconds } = ctx.jsonObject();
+      ctx.state.setTokenLifetime(seconds as number);
+      return OK;
+    }),
+  );
+  router.open('POST', `${p}/devices/{deviceId}/online`, deviceOnline);
+}

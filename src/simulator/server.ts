@@ -1,0 +1,450 @@
+/**
+ * The simulator's HTTP(S) server: request intake, logging, faults, the
+ * platform's authentication / throttling / authorised-app checks, and
+ * dispatch to the route groups.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { ApiError, Errors } from './errors.js';
+import { validateFaultRule } from './faults.js';
+import { ADMIN_PREFIX, registerAdminRoutes } from './routes/admin.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerDeviceManagementRoutes } from './routes/device-management.js';
+import { bodyAccessors, Router, type RequestContext, type Route, type RouteResult } from './router.js';
+import { resolveOptions, SimulatorState, type AppState, type ResolvedOptions } from './state.js';
+import { createServerTls, issueClientCertificate, type ServerTlsMaterial } from './tls.js';
+import type {
+  FaultRule,
+  RecordedRequest,
+  Simulator,
+  SimulatorApp,
+  SimulatorEvent,
+  SimulatorOptions,
+  SimulatorStats,
+} from './types.js';
+
+/** Largest request body accepted (1 MiB); larger bodies get 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** How much of an oversized body is read and thrown away before the connection is cut. */
+const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
+
+/** Route groups of the northbound API. Add new groups here. */
+function buildApiRouter(): Router {
+  const router = new Router();
+  registerAuthRoutes(router);
+  registerDeviceManagementRoutes(router);
+  return router;
+}
+
+function buildAdminRouter(): Router {
+  const router = new Router();
+  registerAdminRoutes(router);
+  return router;
+}
+
+type BodyRead = { kind: 'ok'; body: string } | { kind: 'too-large' } | { kind: 'aborted' };
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<BodyRead> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = Number(req.headers['content-length'] ?? 0) > limit;
+    let settled = false;
+    const finish = (result: BodyRead): void => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+    };
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      if (tooLarge) {
+        chunks.length = 0;
+        if (size > MAX_DRAIN_BYTES) {
+          req.socket.destroy();
+          finish({ kind: 'aborted' });
+        }
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => finish(tooLarge ? { kind: 'too-large' } : { kind: 'ok', body: Buffer.concat(chunks).toString('utf8') }));
+    req.on('error', () => finish({ kind: 'aborted' }));
+    req.on('close', () => finish({ kind: 'aborted' }));
+  });
+}
+
+function splitTarget(target: string): { path: string; query: Record<string, string> } {
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  const query: Record<string, string> = {};
+  if (q >= 0) for (const [k, v] of new URLSearchParams(target.slice(q + 1))) query[k] = v;
+  return { path: path === '' ? '/' : path, query };
+}
+
+function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function headerValue(headers: http.IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text === undefined || text.trim() === '' ? undefined : text.trim();
+}
+
+function bearerToken(headers: http.IncomingHttpHeaders): string | undefined {
+  const value = headerValue(headers, 'authorization');
+  const match = value === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(value);
+  return match ? match[1] : undefined;
+}
+
+function errorResult(error: ApiError): RouteResult {
+  return { status: error.status, body: error.body, headers: error.headers };
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '[::1]';
+  if (host.includes(':') && !host.startsWith('[')) return `[${host}]`;
+  return host;
+}
+
+class SimulatorServer implements Simulator {
+  readonly state: SimulatorState;
+  private readonly options: ResolvedOptions;
+  private readonly tls: ServerTlsMaterial | undefined;
+  private readonly server: http.Server;
+  private readonly api = buildApiRouter();
+  private readonly admin = buildAdminRouter();
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopping: Promise<void> | undefined;
+  private address: AddressInfo | undefined;
+
+  constructor(options: ResolvedOptions, tls: ServerTlsMaterial | undefined) {
+    this.options = options;
+    this.tls = tls;
+    this.state = new SimulatorState(options);
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+      this.onRequest(req, res).catch(() => {
+        this.write(res, undefined, errorResult(Errors.internal()));
+      });
+    };
+    if (tls) {
+      this.server = https.createServer(
+        {
+          key: tls.server.key,
+          cert: tls.server.cert,
+          ...(options.requireClientCertificate
+            ? { requestCert: true, rejectUnauthorized: true, ca: [tls.ca.certPem] }
+            : {}),
+        },
+        listener,
+      );
+      this.server.on('secureConnection', (socket: Socket) => this.track(socket));
+    } else {
+      this.server = http.createServer(listener);
+    }
+    this.server.on('connection', (socket: Socket) => this.track(socket));
+  }
+
+  private track(socket: Socket): void {
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', onError);
+        this.address = this.server.address() as AddressInfo;
+        resolve();
+      });
+    });
+  }
+
+  // ---- public surface ------------------------------------------------------------
+
+  get host(): string {
+    return this.options.host;
+  }
+  get port(): number {
+    return this.address?.port ?? this.options.port;
+  }
+  get protocol(): 'https' | 'http' {
+    return this.options.protocol;
+  }
+  get url(): string {
+    return `${this.protocol}://${urlHost(this.host)}:${this.port}`;
+  }
+  get ca(): string {
+    return this.tls?.ca.certPem ?? '';
+  }
+  get apps(): readonly SimulatorApp[] {
+    return this.options.apps.map((a) => ({ ...a, ...(a.grants ? { grants: [...a.grants] } : {}) }));
+  }
+
+  stop(): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = new Promise((resolve) => {
+        for (const timer of this.timers) clearTimeout(timer);
+        this.timers.clear();
+        this.server.close(() => resolve());
+        for (const socket of this.sockets) socket.destroy();
+        this.sockets.clear();
+        this.server.closeAllConnections();
+      });
+    }
+    return this.stopping;
+  }
+
+  stats(appId?: string): SimulatorStats {
+    return this.state.stats(appId);
+  }
+  events(): SimulatorEvent[] {
+    return this.state.events();
+  }
+  requests(): RecordedRequest[] {
+    return this.state.requests();
+  }
+  clearRecords(): void {
+    this.state.clearRecords();
+  }
+  loginFromElsewhere(appId: string): void {
+    this.state.loginFromElsewhere(appId);
+  }
+  currentAccessToken(appId: string): string | undefined {
+    return this.state.currentAccessToken(appId);
+  }
+  addFault(rule: FaultRule): string {
+    return this.state.faults.add(rule);
+  }
+  removeFault(id: string): void {
+    this.state.faults.remove(id);
+  }
+  clearFaults(): void {
+    this.state.faults.clear();
+  }
+  setTokenLifetime(seconds: number): void {
+    this.state.setTokenLifetime(seconds);
+  }
+  setDeviceOnline(deviceId: string, online: boolean): void {
+    this.state.setDeviceOnline(deviceId, online);
+  }
+  issueClientCertificate(commonName?: string): { cert: string; key: string } {
+    if (!this.tls) throw new Error('client certificates need the https protocol');
+    return issueClientCertificate(this.tls.ca, commonName);
+  }
+
+  // ---- request handling --------------------------------------------------------------
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  private write(res: http.ServerResponse, record: RecordedRequest | undefined, result: RouteResult): void {
+    if (res.headersSent || res.writableEnded || res.destroyed) return;
+    if (record) record.status = result.status;
+    const headers: Record<string, string | number> = { ...result.headers };
+    const bodyless = result.status === 204 || result.status === 304;
+    if (result.body === undefined || bodyless) {
+      if (!bodyless) headers['Content-Length'] = 0;
+      res.writeHead(result.status, headers);
+      res.end();
+      return;
+    }
+    const text = JSON.stringify(result.body);
+    headers['Content-Type'] = 'application/json';
+    headers['Content-Length'] = Buffer.byteLength(text);
+    res.writeHead(result.status, headers);
+    res.end(text);
+  }
+
+  private context(
+    req: http.IncomingMessage,
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    rawBody: string,
+    params: Record<string, string>,
+  ): RequestContext {
+    return { state: this.state, method, path, params, query, headers: req.headers, rawBody, ...bodyAccessors(rawBody) };
+  }
+
+  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const { path, query } = splitTarget(req.url ?? '/');
+    const isAdmin = path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
+    const time = Date.now();
+    const read = await readBody(req, MAX_BODY_BYTES);
+    if (read.kind === 'aborted' || this.stopping) return;
+    const record = isAdmin
+      ? undefined
+      : this.state.record({
+          time,
+          method,
+          path,
+          query,
+          headers: flattenHeaders(req.headers),
+          body: read.kind === 'ok' ? read.body : '',
+          status: 0,
+        });
+    const send = (result: RouteResult): void => this.write(res, record, result);
+    if (read.kind === 'too-large') {
+      const result = errorResult(Errors.payloadTooLarge());
+      send({ ...result, headers: { ...result.headers, Connection: 'close' } });
+      return;
+    }
+    try {
+      if (isAdmin) {
+        send(await this.dispatch(this.admin, req, method, path, query, read.body));
+        return;
+      }
+      if (!(await this.applyFaults(req, res, record, method, path))) return;
+      send(await this.dispatch(this.api, req, method, path, query, read.body));
+    } catch (err) {
+      send(errorResult(err instanceof ApiError ? err : Errors.internal()));
+    }
+  }
+
+  /**
+   * Applies matching fault rules. Returns true when the request should then be
+   * handled normally, false when a fault has answered (or swallowed) it.
+   */
+  private async applyFaults(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    record: RecordedRequest | undefined,
+    method: string,
+    path: string,
+  ): Promise<boolean> {
+    const decision = this.state.faults.decide(method, path);
+    if (decision.latencyIds.length === 0 && !decision.terminal) return true;
+    const app = this.state.app(headerValue(req.headers, 'app_key') ?? headerValue(req.headers, 'x-app-key'));
+    const note = (kind: string, id: string, status?: number): void => {
+      this.state.count(app, 'faults');
+      this.state.event({ type: 'fault', appId: app?.appId, method, path, status, detail: `${kind} (${id})` });
+    };
+    for (const id of decision.latencyIds) note('latency', id);
+    if (decision.latencyMs > 0) {
+      await this.delay(decision.latencyMs);
+      if (this.stopping) return false;
+    }
+    const terminal = decision.terminal;
+    if (!terminal) return true;
+    switch (terminal.rule.kind) {
+      case 'status': {
+        const status = terminal.rule.status ?? 500;
+        note('status', terminal.id, status);
+        this.write(res, record, errorResult(Errors.internal(status)));
+        return false;
+      }
+      case 'throttle':
+        note('throttle', terminal.id, 403);
+        this.write(res, record, errorResult(Errors.throttled()));
+        return false;
+      case 'reset':
+        note('reset', terminal.id);
+        req.socket.destroy();
+        return false;
+      case 'hang':
+        // Never answered; stop() still closes the connection.
+        note('hang', terminal.id);
+        return false;
+      default:
+        return true;
+    }
+  }
+
+  private async dispatch(
+    router: Router,
+    req: http.IncomingMessage,
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    rawBody: string,
+  ): Promise<RouteResult> {
+    const match = router.match(method, path);
+    if (match.kind === 'none') return errorResult(Errors.notFound());
+    if (match.kind === 'wrong-method') return errorResult(Errors.methodNotAllowed(match.allow));
+    const ctx = this.context(req, method, path, query, rawBody, match.params);
+    if (match.route.auth === 'none') {
+      try {
+        return await match.route.handler(ctx);
+      } catch (err) {
+        if (err instanceof ApiError) return errorResult(err);
+        throw err;
+      }
+    }
+    return this.businessCall(match.route, ctx);
+  }
+
+  /** app_key, token, throttle and `?appId=` checks, then the handler. */
+  private async businessCall(route: Extract<Route, { auth: 'app' }>, ctx: RequestContext): Promise<RouteResult> {
+    const { state } = this;
+    const { method, path } = ctx;
+    const appKey = headerValue(ctx.headers, 'app_key') ?? headerValue(ctx.headers, 'x-app-key');
+    const reject = (app: AppState | undefined, detail: string, error: ApiError): RouteResult => {
+      state.count(app, 'rejectedTokens');
+      state.event({ type: 'token-rejected', appId: app?.appId, method, path, status: error.status, detail });
+      return errorResult(error);
+    };
+    if (appKey === undefined) return reject(undefined, 'missing app_key header', Errors.appKeyMissing());
+    const caller = state.app(appKey);
+    if (!caller) return reject(undefined, 'unknown app_key', Errors.invalidAccessToken());
+    const check = state.checkAccessToken(caller, bearerToken(ctx.headers));
+    if (!check.ok) return reject(caller, check.reason, Errors.invalidAccessToken());
+    if (!state.admitCall(caller)) {
+      state.count(caller, 'throttled');
+      state.event({ type: 'throttled', appId: caller.appId, method, path, status: 403 });
+      return errorResult(Errors.throttled());
+    }
+    state.count(caller, 'calls');
+    let result: RouteResult;
+    try {
+      const target = this.resolveTarget(caller, ctx.query['appId']);
+      result = await route.handler({ ...ctx, caller, target });
+    } catch (err) {
+      result = errorResult(err instanceof ApiError ? err : Errors.internal());
+    }
+    state.event({ type: 'call', appId: caller.appId, method, path, status: result.status });
+    return result;
+  }
+
+  private resolveTarget(caller: AppState, requested: string | undefined): AppState {
+    if (requested === undefined || requested === '' || requested === caller.appId) return caller;
+    const target = this.state.app(requested);
+    if (!target) throw Errors.appNotExist();
+    if (!(target.config.grants ?? []).includes(caller.appId)) throw Errors.appNotAuthorized();
+    return target;
+  }
+}
+
+/** Starts a simulator and resolves once it listens. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const resolved = resolveOptions(options);
+  for (const rule of options.faults ?? []) validateFaultRule(rule);
+  const tls = resolved.protocol === 'https' ? await createServerTls(resolved.host) : undefined;
+  const simulator = new SimulatorServer(resolved, tls);
+  for (const rule of options.faults ?? []) simulator.addFault(rule);
+  await simulator.listen();
+  return simulator;
+}

@@ -1,0 +1,2 @@
+import { runSimulatorCli } from './standalone.js';
+process.exitCode = await runSimulatorCli(process.argv.slice(2));

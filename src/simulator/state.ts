@@ -1,0 +1,347 @@
+/**
+ * Simulator state: applications and their tokens, per-app resource stores,
+ * counters, the event log and the request log.
+ *
+ * Route groups keep their data on {@link AppState} (one store per group, e.g.
+ * `devices`); add a field there when a new group needs per-app state. Device
+ * changes are announced on {@link SimulatorState.changes} so that push
+ * notifications can be added later without touching the route handlers.
+ */
+import { EventEmitter } from 'node:events';
+import { DeviceStore, setOnline, type DeviceRecord } from './devices.js';
+import { FaultSet } from './faults.js';
+import type {
+  RecordedRequest,
+  SimulatorApp,
+  SimulatorEvent,
+  SimulatorOptions,
+  SimulatorStats,
+} from './types.js';
+import { randomHex } from './util.js';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  accessExpiresAt: number;
+  refreshExpiresAt: number;
+  /** `expiresIn` announced for this pair. */
+  expiresIn: number;
+}
+
+export interface AppState {
+  readonly config: SimulatorApp;
+  readonly appId: string;
+  tokens?: TokenPair;
+  readonly stats: SimulatorStats;
+  /** Times of accepted business calls inside the throttle window. */
+  callTimes: number[];
+  readonly devices: DeviceStore;
+}
+
+export type AccessCheck =
+  | { ok: true }
+  | { ok: false; reason: 'no token' | 'unknown token' | 'expired token' | 'superseded token' | 'token of another app' };
+
+export type RefreshCheck = { ok: true } | { ok: false; reason: 'unknown' | 'expired' | 'superseded' };
+
+/** Changes emitted on {@link SimulatorState.changes}. */
+export interface DeviceChange {
+  type: 'deviceAdded' | 'deviceInfoChanged' | 'deviceDeleted' | 'deviceDesiredChanged' | 'deviceStatusChanged';
+  appId: string;
+  device: DeviceRecord;
+  /** For deviceDesiredChanged: the serviceIds touched. */
+  serviceIds?: string[];
+}
+
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  protocol: 'https' | 'http';
+  apps: SimulatorApp[];
+  tokenLifetimeSeconds: number;
+  refreshTokenLifetimeSeconds: number;
+  throttle: { limit: number; windowMs: number } | false;
+  requireClientCertificate: boolean;
+  maxRecordedRequests: number;
+}
+
+export function zeroStats(): SimulatorStats {
+  return {
+    logins: 0,
+    loginFailures: 0,
+    refreshes: 0,
+    refreshFailures: 0,
+    rejectedTokens: 0,
+    calls: 0,
+    throttled: 0,
+    faults: 0,
+  };
+}
+
+function positiveNumber(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`${name} must be a positive number`);
+  }
+  return value;
+}
+
+/** Validates options and fills in defaults. */
+export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions {
+  const apps = (options.apps ?? [{ appId: `sim${randomHex(8)}`, secret: randomHex(16) }]).map((app) => {
+    if (typeof app.appId !== 'string' || app.appId === '' || /\s/.test(app.appId)) {
+      throw new TypeError('every app needs a non-empty appId without spaces');
+    }
+    if (typeof app.secret !== 'string' || app.secret === '') throw new TypeError('every app needs a non-empty secret');
+    return { appId: app.appId, secret: app.secret, ...(app.grants ? { grants: [...app.grants] } : {}) };
+  });
+  if (apps.length === 0) throw new TypeError('at least one app is required');
+  if (new Set(apps.map((a) => a.appId)).size !== apps.length) throw new TypeError('appIds must be unique');
+  const throttle = options.throttle ?? false;
+  if (throttle !== false) {
+    if (!Number.isInteger(throttle.limit) || throttle.limit < 0) throw new TypeError('throttle.limit must be an integer >= 0');
+    positiveNumber(throttle.windowMs, 'throttle.windowMs');
+  }
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('port must be an integer 0..65535');
+  const protocol = options.protocol ?? 'https';
+  if (protocol !== 'https' && protocol !== 'http') throw new TypeError("protocol must be 'https' or 'http'");
+  const maxRecorded = options.maxRecordedRequests ?? 10000;
+  if (!Number.isInteger(maxRecorded) || maxRecorded < 0) throw new TypeError('maxRecordedRequests must be an integer >= 0');
+  return {
+    host: options.host ?? '127.0.0.1',
+    port,
+    protocol,
+    apps,
+    tokenLifetimeSeconds: positiveNumber(options.tokenLifetimeSeconds ?? 3600, 'tokenLifetimeSeconds'),
+    refreshTokenLifetimeSeconds: positiveNumber(options.refreshTokenLifetimeSeconds ?? 86400, 'refreshTokenLifetimeSeconds'),
+    throttle: throttle === false ? false : { limit: throttle.limit, windowMs: throttle.windowMs },
+    requireClientCertificate: options.requireClientCertificate ?? false,
+    maxRecordedRequests: maxRecorded,
+  };
+}
+
+/** How many superseded tokens are remembered (only to explain rejections). */
+const RETIRED_MEMORY = 1000;
+
+export class SimulatorState {
+  readonly apps = new Map<string, AppState>();
+  readonly faults = new FaultSet();
+  readonly changes = new EventEmitter();
+  tokenLifetimeSeconds: number;
+  readonly refreshTokenLifetimeSeconds: number;
+  readonly throttle: { limit: number; windowMs: number } | false;
+  readonly maxRecordedRequests: number;
+  readonly maxEvents: number;
+
+  /** Counters of requests that cannot be tied to a known app. */
+  private unattributed = zeroStats();
+  private eventLog: SimulatorEvent[] = [];
+  private requestLog: RecordedRequest[] = [];
+  /** Current access token -> owning appId. */
+  private readonly accessIndex = new Map<string, string>();
+  /** Superseded access and refresh tokens (bounded), to tell "superseded" from "unknown". */
+  private readonly retired = new Set<string>();
+
+  constructor(options: ResolvedOptions) {
+    for (const app of options.apps) {
+      this.apps.set(app.appId, {
+        config: app,
+        appId: app.appId,
+        stats: zeroStats(),
+        callTimes: [],
+        devices: new DeviceStore(app.appId),
+      });
+    }
+    this.tokenLifetimeSeconds = options.tokenLifetimeSeconds;
+    this.refreshTokenLifetimeSeconds = options.refreshTokenLifetimeSeconds;
+    this.throttle = options.throttle;
+    this.maxRecordedRequests = options.maxRecordedRequests;
+    this.maxEvents = Math.max(1000, options.maxRecordedRequests * 4);
+  }
+
+  app(appId: string | undefined): AppState | undefined {
+    return appId === undefined ? undefined : this.apps.get(appId);
+  }
+
+  /** The app, or a TypeError naming the unknown id. */
+  requireApp(appId: string): AppState {
+    const app = this.apps.get(appId);
+    if (!app) throw new TypeError(`unknown appId: ${appId}`);
+    return app;
+  }
+
+  // ---- counters and logs ---------------------------------------------------
+
+  count(app: AppState | undefined, key: keyof SimulatorStats): void {
+    (app ? app.stats : this.unattributed)[key] += 1;
+  }
+
+  stats(appId?: string): SimulatorStats {
+    if (appId !== undefined) {
+      const app = this.apps.get(appId);
+      return app ? { ...app.stats } : zeroStats();
+    }
+    const total = { ...this.unattributed };
+    for (const app of this.apps.values()) {
+      for (const key of Object.keys(total) as Array<keyof SimulatorStats>) total[key] += app.stats[key];
+    }
+    return total;
+  }
+
+  /** Appends to the event log. Callers must never put secrets or tokens in an event. */
+  event(event: Omit<SimulatorEvent, 'time'>): void {
+    const entry: SimulatorEvent = { time: Date.now(), ...event };
+    for (const key of Object.keys(entry) as Array<keyof SimulatorEvent>) {
+      if (entry[key] === undefined) delete entry[key];
+    }
+    this.eventLog.push(entry);
+    if (this.eventLog.length > this.maxEvents) this.eventLog.splice(0, this.eventLog.length - this.maxEvents);
+  }
+
+  events(): SimulatorEvent[] {
+    return this.eventLog.map((e) => ({ ...e }));
+  }
+
+  /** Adds a request to the log and returns the live entry (its status is filled in later). */
+  record(entry: RecordedRequest): RecordedRequest {
+    if (this.maxRecordedRequests === 0) return entry;
+    this.requestLog.push(entry);
+    if (this.requestLog.length > this.maxRecordedRequests) {
+      this.requestLog.splice(0, this.requestLog.length - this.maxRecordedRequests);
+    }
+    return entry;
+  }
+
+  requests(): RecordedRequest[] {
+    return this.requestLog.map((r) => ({ ...r, query: { ...r.query }, headers: { ...r.headers } }));
+  }
+
+  clearRecords(): void {
+    this.eventLog = [];
+    this.requestLog = [];
+    this.unattributed = zeroStats();
+    for (const app of this.apps.values()) Object.assign(app.stats, zeroStats());
+  }
+
+  // ---- tokens ---------------------------------------------------------------
+
+  setTokenLifetime(seconds: number): void {
+    this.tokenLifetimeSeconds = positiveNumber(seconds, 'token lifetime');
+  }
+
+  /**
+   * Issues a new token pair for the app; the previous pair (if any) stops
+   * working at once, which is logged as a `token-voided` event.
+   */
+  issueTokens(app: AppState, cause: string): TokenPair {
+    const now = Date.now();
+    this.voidTokens(app, cause);
+    const pair: TokenPair = {
+      accessToken: randomHex(16),
+      refreshToken: randomHex(16),
+      expiresIn: this.tokenLifetimeSeconds,
+      accessExpiresAt: now + this.tokenLifetimeSeconds * 1000,
+      refreshExpiresAt: now + this.refreshTokenLifetimeSeconds * 1000,
+    };
+    app.tokens = pair;
+    this.accessIndex.set(pair.accessToken, app.appId);
+    return pair;
+  }
+
+  /** Voids the app's current pair, if it has one. */
+  voidTokens(app: AppState, cause: string): void {
+    const old = app.tokens;
+    if (!old) return;
+    app.tokens = undefined;
+    this.accessIndex.delete(old.accessToken);
+    this.retire(old.accessToken);
+    this.retire(old.refreshToken);
+    this.event({ type: 'token-voided', appId: app.appId, detail: cause });
+  }
+
+  private retire(token: string): void {
+    this.retired.add(token);
+    if (this.retired.size > RETIRED_MEMORY) {
+      const oldest = this.retired.values().next();
+      if (!oldest.done) this.retired.delete(oldest.value);
+    }
+  }
+
+  checkAccessToken(app: AppState, token: string | undefined, now = Date.now()): AccessCheck {
+    if (!token) return { ok: false, reason: 'no token' };
+    const pair = app.tokens;
+    if (pair && pair.accessToken === token) {
+      return now < pair.accessExpiresAt ? { ok: true } : { ok: false, reason: 'expired token' };
+    }
+    const owner = this.accessIndex.get(token);
+    if (owner !== undefined && owner !== app.appId) return { ok: false, reason: 'token of another app' };
+    if (this.retired.has(token)) return { ok: false, reason: 'superseded token' };
+    return { ok: false, reason: 'unknown token' };
+  }
+
+  checkRefreshToken(app: AppState, token: string, now = Date.now()): RefreshCheck {
+    const pair = app.tokens;
+    if (pair && pair.refreshToken === token) {
+      return now < pair.refreshExpiresAt ? { ok: true } : { ok: false, reason: 'expired' };
+    }
+    return { ok: false, reason: this.retired.has(token) ? 'superseded' : 'unknown' };
+  }
+
+  /** The app's current access token if it is still valid. */
+  currentAccessToken(appId: string): string | undefined {
+    const pair = this.apps.get(appId)?.tokens;
+    if (!pair || Date.now() >= pair.accessExpiresAt) return undefined;
+    return pair.accessToken;
+  }
+
+  /** Logout: voids the access token's pair if the token is current. Returns the owning app. */
+  logout(token: string): AppState | undefined {
+    const owner = this.accessIndex.get(token);
+    const app = this.app(owner);
+    if (!app || app.tokens?.accessToken !== token) return undefined;
+    this.voidTokens(app, 'logout');
+    return app;
+  }
+
+  /** Another client logs in with the app's credentials: the current pair is voided. */
+  loginFromElsewhere(appId: string): void {
+    const app = this.requireApp(appId);
+    this.issueTokens(app, 'login from elsewhere');
+  }
+
+  // ---- flow control -----------------------------------------------------------
+
+  /** Counts a business call against the app's window; false when it exceeds the limit. */
+  admitCall(app: AppState, now = Date.now()): boolean {
+    if (this.throttle === false) return true;
+    const { limit, windowMs } = this.throttle;
+    const from = now - windowMs;
+    let drop = 0;
+    while (drop < app.callTimes.length && app.callTimes[drop]! <= from) drop += 1;
+    if (drop > 0) app.callTimes.splice(0, drop);
+    if (app.callTimes.length >= limit) return false;
+    app.callTimes.push(now);
+    return true;
+  }
+
+  // ---- devices ------------------------------------------------------------------
+
+  findDevice(deviceId: string): { app: AppState; device: DeviceRecord } | undefined {
+    for (const app of this.apps.values()) {
+      const device = app.devices.get(deviceId);
+      if (device) return { app, device };
+    }
+    return undefined;
+  }
+
+  setDeviceOnline(deviceId: string, online: boolean): void {
+    const found = this.findDevice(deviceId);
+    if (!found) throw new TypeError(`unknown deviceId: ${deviceId}`);
+    setOnline(found.device, online);
+    this.emitChange({ type: 'deviceStatusChanged', appId: found.app.appId, device: found.device });
+  }
+
+  emitChange(change: DeviceChange): void {
+    this.changes.emit('change', change);
+  }
+}
