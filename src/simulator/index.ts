@@ -8,6 +8,7 @@ export type {
   RecordedRequest,
   RemoteSimulator,
   Simulator,
+  SimulatorAddress,
   SimulatorApp,
   SimulatorEvent,
   SimulatorEventType,

@@ -167,13 +167,12 @@ function untilShutdown(stdin: Readable, watchStdin: boolean): { done: Promise<vo
   const done = new Promise<void>((resolve) => {
     finish = resolve;
   });
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const stdinEvents = ['end', 'close', 'error'] as const;
   const cleanup = (): void => {
-    process.off('SIGINT', trigger);
-    process.off('SIGTERM', trigger);
+    for (const signal of signals) process.off(signal, trigger);
     if (watchStdin) {
-      stdin.off('end', trigger);
-      stdin.off('close', trigger);
-      stdin.off('error', trigger);
+      for (const event of stdinEvents) stdin.off(event, trigger);
       stdin.pause();
       stdin.destroy();
     }
@@ -182,12 +181,9 @@ function untilShutdown(stdin: Readable, watchStdin: boolean): { done: Promise<vo
     cleanup();
     finish();
   }
-  process.on('SIGINT', trigger);
-  process.on('SIGTERM', trigger);
+  for (const signal of signals) process.on(signal, trigger);
   if (watchStdin) {
-    stdin.on('end', trigger);
-    stdin.on('close', trigger);
-    stdin.on('error', trigger);
+    for (const event of stdinEvents) stdin.on(event, trigger);
     stdin.resume();
   }
   return { done, cancel: cleanup };

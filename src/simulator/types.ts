@@ -103,7 +103,8 @@ export interface RecordedRequest {
   status: number;
 }
 
-export interface Simulator {
+/** Where a simulator listens and what a client needs to reach it. */
+export interface SimulatorAddress {
   /** Base URL, e.g. `https://127.0.0.1:43211`. */
   readonly url: string;
   readonly host: string;
@@ -112,6 +113,9 @@ export interface Simulator {
   /** PEM of the generated CA (https only; `''` for http). */
   readonly ca: string;
   readonly apps: readonly SimulatorApp[];
+}
+
+export interface Simulator extends SimulatorAddress {
   /** Closes the server and every open connection and clears all timers. Idempotent. */
   stop(): Promise<void>;
   /** Counters of one app, or of all apps summed when `appId` is omitted. */
@@ -141,13 +145,7 @@ export interface Simulator {
 }
 
 /** A simulator running in a child process, driven through its admin API. */
-export interface RemoteSimulator {
-  readonly url: string;
-  readonly host: string;
-  readonly port: number;
-  readonly protocol: 'https' | 'http';
-  readonly ca: string;
-  readonly apps: readonly SimulatorApp[];
+export interface RemoteSimulator extends SimulatorAddress {
   /** Process id of the child. */
   readonly pid: number;
   stats(appId?: string): Promise<SimulatorStats>;

@@ -1,16 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Authentication, createNorthApiContainer, DeviceManagement, NorthApiClient, type NorthApiClientOptions, type NorthApiLogger } from '../../src/index.js';
-import type { SimulatorApp } from '../../src/simulator/index.js';
+import type { SimulatorAddress, SimulatorApp } from '../../src/simulator/index.js';
 
-/** What the tests need of a simulator, whether it runs in this process or in another one. */
-export interface SimulatorEndpoint {
-  host: string;
-  port: number;
-  ca: string;
-  apps: readonly SimulatorApp[];
-}
-
-export function sdkFor(sim: SimulatorEndpoint, app: SimulatorApp = sim.apps[0]!, extra: Omit<NorthApiClientOptions, 'clientInfo' | 'ssl'> = {}) {
+export function sdkFor(sim: SimulatorAddress, app: SimulatorApp = sim.apps[0]!, extra: Omit<NorthApiClientOptions, 'clientInfo' | 'ssl'> = {}) {
   const container = createNorthApiContainer({
     clientInfo: { platformIp: sim.host, platformPort: sim.port, appId: app.appId, secret: app.secret },
     ssl: { ca: sim.ca },
