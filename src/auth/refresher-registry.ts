@@ -22,6 +22,7 @@ export class RefresherHandle {
   constructor(key: string, config: RefresherWorkerConfig, logger: NorthApiLogger) {
     this.key = key;
     this.#secret = config.secret;
+    this.events.setMaxListeners(0); // one listener per Authentication sharing this refresher, however many
     this.client = new RefresherClient(config, {
       onToken: (state, generation) => this.cache.update(state, generation),
       onEvent: (event: RefresherEvent) => {
