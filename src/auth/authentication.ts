@@ -22,6 +22,8 @@ export interface RefresherInfo {
   threadId: number | undefined;
   /** How many started timers share this refresher in this process. */
   sharedBy: number;
+  /** Times a call had to ask the worker for a token. Null-token calls ask none while the cached token is valid. */
+  workerTokenRequests: number;
   status: RefresherStatus;
 }
 
@@ -105,7 +107,8 @@ export class Authentication extends EventEmitter<AuthenticationEvents> {
   async getRefresherInfo(): Promise<RefresherInfo | undefined> {
     const handle = this.#handle;
     if (!handle) return undefined;
-    return { threadId: handle.client.threadId, sharedBy: handle.users, status: await handle.client.status() };
+    const status = await handle.client.status();
+    return { threadId: handle.client.threadId, sharedBy: handle.users, workerTokenRequests: handle.client.tokenRequests, status };
   }
 
   /** @deprecated Kept for parity with the Java SDK; the current platform documentation no longer lists logout. */

@@ -45,6 +45,7 @@ export class RefresherClient {
   #restarting: Promise<void> | undefined;
   #restarted: (() => void) | undefined;
   #fatal: NorthApiException | undefined;
+  #tokenRequests = 0;
 
   constructor(config: RefresherWorkerConfig, hooks: RefresherClientHooks) {
     this.#config = config;
@@ -56,6 +57,11 @@ export class RefresherClient {
   /** The worker's thread id, while one runs. */
   get threadId(): number | undefined {
     return this.#worker?.threadId;
+  }
+
+  /** How many times the main thread has asked the worker for a token (all generations, start excluded). */
+  get tokenRequests(): number {
+    return this.#tokenRequests;
   }
 
   /** Spawns the worker and waits for its first token. */
@@ -169,6 +175,7 @@ export class RefresherClient {
     const worker = this.#worker;
     if (!api || !worker) throw NorthApiException.sdk(this.#stopped ? SdkErrorCode.REFRESHER_STOPPED : SdkErrorCode.REFRESHER_CRASHED);
     const generation = this.#generation;
+    if (method === 'getToken' || method === 'forceRefresh') this.#tokenRequests += 1;
     this.#hold(worker);
     try {
       const call = (api[method] as (...a: unknown[]) => Promise<RpcResult<T>>)(...args);
