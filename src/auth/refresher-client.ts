@@ -9,6 +9,7 @@ import type { TokenState } from './token-grant.js';
 const WORKER_URL = new URL('../../workers/token-refresher.js', import.meta.url);
 const RESTART_BASE_MS = 100;
 const RESTART_CAP_MS = 10_000;
+const STOP_GRACE_MS = 250;
 
 export interface RefresherClientHooks {
   /** A token from the worker; `generation` counts worker (re)starts, so tokens of a dead worker never win. */
@@ -88,10 +89,16 @@ export class RefresherClient {
     this.#stopped = true;
     clearTimeout(this.#restartTimer);
     const worker = this.#worker;
+    const api = this.#api;
     this.#rejectPending(NorthApiException.sdk(SdkErrorCode.REFRESHER_STOPPED));
     this.#worker = undefined;
     this.#api = undefined;
-    if (worker) await worker.terminate();
+    if (!worker || !api) return;
+    // Let the worker close its connections politely, but never wait long for it.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([api.stop().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)))]);
+    clearTimeout(timer);
+    await worker.terminate();
   }
 
   /** For fault-injection tests: ends the worker abruptly, as a crash would. */
