@@ -15,6 +15,7 @@ import type {
 import { ServiceBase } from './service-base.js';
 import {
   compact,
+  invalid,
   optionalBoolean,
   optionalInteger,
   optionalObject,
@@ -47,7 +48,7 @@ export class DeviceManagement extends ServiceBase {
     requireString(input.nodeId, 'rddInDto.nodeId');
     optionalString(input.verifyCode, 'rddInDto.verifyCode');
     const psk = optionalString(input.psk, 'rddInDto.psk');
-    if (psk !== undefined && !/^[0-9a-fA-F]{8,32}$/.test(psk)) throw this.invalid('rddInDto.psk', 'must be 8 to 32 hexadecimal characters');
+    if (psk !== undefined && !/^[0-9a-fA-F]{8,32}$/.test(psk)) throw invalid('rddInDto.psk', 'must be 8 to 32 hexadecimal characters');
     optionalString(input.endUserId, 'rddInDto.endUserId');
     optionalInteger(input.timeout, 'rddInDto.timeout', 0);
     optionalBoolean(input.isSecure, 'rddInDto.isSecure');

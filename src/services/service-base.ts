@@ -1,6 +1,6 @@
 import { NorthApiClient, type ServiceCall } from '../client/north-api-client.js';
 import { NorthApiException, SdkErrorCode } from '../errors.js';
-import { invalid, optionalString, tokenArgument } from './validation.js';
+import { optionalString, tokenArgument } from './validation.js';
 
 /** What every service class shares: its client, and how a validated call is handed to it. */
 export abstract class ServiceBase {
@@ -23,10 +23,6 @@ export abstract class ServiceBase {
     const value = optionalString(appId, field);
     if (value === '') return undefined;
     return value;
-  }
-
-  protected invalid(field: string, expectation: string): NorthApiException {
-    return invalid(field, expectation);
   }
 
   toString(): string {

@@ -46,15 +46,8 @@ export interface DeviceRecord {
   services: Map<string, DeviceServiceState>;
 }
 
-export interface RegisterInput {
-  nodeId: string;
-  verifyCode: string;
-  psk: string;
-  timeout: number;
-  endUserId?: string;
-  isSecure?: boolean;
-  info: Record<string, unknown>;
-}
+/** What a registration supplies; the store fills in the rest of the record. */
+export type RegisterInput = Pick<DeviceRecord, 'nodeId' | 'verifyCode' | 'psk' | 'timeout' | 'endUserId' | 'isSecure' | 'info'>;
 
 export class DeviceStore {
   private readonly byId = new Map<string, DeviceRecord>();

@@ -5,6 +5,7 @@
 import { ApiError, Errors } from '../errors.js';
 import type { RequestContext, RouteResult, Router } from '../router.js';
 import type { AppState, SimulatorState, TokenPair } from '../state.js';
+import type { SimulatorStats } from '../types.js';
 import { isNonEmptyString } from '../util.js';
 
 export const LOGIN_PATH = '/iocm/app/sec/v1.1.0/login';
@@ -37,16 +38,21 @@ function authenticate(
   return { app };
 }
 
+/** Counts and records a failed login or refresh, then throws the platform error to answer with. */
+function failure(state: SimulatorState, counter: keyof SimulatorStats, type: 'login-failed' | 'refresh-failed') {
+  return (app: AppState | undefined, detail: string, error: ApiError): never => {
+    state.count(app, counter);
+    state.event({ type, appId: app?.appId, detail, status: error.status });
+    throw error;
+  };
+}
+
 function login(ctx: RequestContext): RouteResult {
   const { state } = ctx;
   const form = new URLSearchParams(ctx.rawBody);
   const appId = form.get('appId');
   const secret = form.get('secret');
-  const fail = (app: AppState | undefined, detail: string, error: ApiError): never => {
-    state.count(app, 'loginFailures');
-    state.event({ type: 'login-failed', appId: app?.appId, detail, status: error.status });
-    throw error;
-  };
+  const fail = failure(state, 'loginFailures', 'login-failed');
   if (!isNonEmptyString(appId) || !isNonEmptyString(secret)) {
     return fail(undefined, 'appId or secret missing', Errors.requiredParameterMissing());
   }
@@ -60,11 +66,7 @@ function login(ctx: RequestContext): RouteResult {
 
 function refresh(ctx: RequestContext): RouteResult {
   const { state } = ctx;
-  const fail = (app: AppState | undefined, detail: string, error: ApiError): never => {
-    state.count(app, 'refreshFailures');
-    state.event({ type: 'refresh-failed', appId: app?.appId, detail, status: error.status });
-    throw error;
-  };
+  const fail = failure(state, 'refreshFailures', 'refresh-failed');
   let body: Record<string, unknown>;
   try {
     body = ctx.jsonObject();
