@@ -10,6 +10,14 @@ export type { NorthApiLogger } from './logger.js';
 export { Authentication } from './auth/authentication.js';
 export type { AuthenticationEvents, RefresherInfo } from './auth/authentication.js';
 export { DeviceManagement } from './services/device-management.js';
+export { DataCollection } from './services/data-collection.js';
+export { SignalDelivery } from './services/signal-delivery.js';
+export { DeviceServiceInvocation } from './services/device-service-invocation.js';
+export { SubscriptionManagement } from './services/subscription-management.js';
+export { BatchProcess } from './services/batch-process.js';
+export { DeviceGroupManagement } from './services/device-group-management.js';
+export { DeviceUpgrade } from './services/device-upgrade.js';
+export { RuleEngine } from './services/rule-engine.js';
 export { createNorthApiContainer } from './container.js';
 export type { AuthOutDTO, AuthRefreshInDTO, AuthRefreshOutDTO, RefreshFailedEvent, TokenRefreshedEvent } from './dto/auth.js';
 export type {

@@ -9,7 +9,8 @@ import { hideFromInspect } from '../dto/redacted-view.js';
 import { requireObject, requireString } from '../services/validation.js';
 import type { RefresherEvent, RefresherStatus } from './refresh-policy.js';
 import { refresherRegistry, type RefresherHandle } from './refresher-registry.js';
-import { LOGOUT_PATH, login, refresh } from './token-endpoints.js';
+import type { ApiTable } from '../services/api-table.js';
+import { LOGIN_PATH, LOGOUT_PATH, REFRESH_PATH, login, refresh } from './token-endpoints.js';
 import type { TokenGrant } from './token-grant.js';
 
 export interface AuthenticationEvents {
@@ -45,6 +46,13 @@ export class Authentication extends EventEmitter<AuthenticationEvents> {
   #handle: RefresherHandle | undefined;
   #starting: Promise<void> | undefined;
   readonly #relay = (event: RefresherEvent): void => this.#emitRefresherEvent(event);
+
+  /** The operations this class sends: HTTP method, path and documented success status. */
+  static readonly api: ApiTable = {
+    getAuthToken: { method: 'POST', path: LOGIN_PATH, status: 200 },
+    refreshAuthToken: { method: 'POST', path: REFRESH_PATH, status: 200 },
+    logoutAuthToken: { method: 'POST', path: LOGOUT_PATH, status: 200 },
+  };
 
   constructor(@inject(NorthApiClient) client: NorthApiClient) {
     super();

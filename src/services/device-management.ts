@@ -12,6 +12,7 @@ import type {
   RegDirectDeviceInDTO2,
   RegDirectDeviceOutDTO,
 } from '../dto/device-management.js';
+import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
 import {
   compact,
@@ -20,7 +21,6 @@ import {
   optionalInteger,
   optionalObject,
   optionalString,
-  pathSegment,
   requireArray,
   requireObject,
   requireString,
@@ -29,7 +29,17 @@ import {
 const REG = '/iocm/app/reg/v1.1.0/deviceCredentials';
 const DM = '/iocm/app/dm/v1.4.0/devices';
 const SHADOW = '/iocm/app/shadow/v1.5.0/devices';
-const LOCATION = '/iocm/app/location/v1.1.0/queryDeviceRealtimeLocation';
+
+const API = {
+  regDirectDevice: { method: 'POST', path: REG, status: 200, appParam: 'appId' },
+  refreshDeviceKey: { method: 'PUT', path: `${REG}/{deviceId}`, status: 200, appParam: 'appId' },
+  modifyDeviceInfo: { method: 'PUT', path: `${DM}/{deviceId}`, status: 204, appParam: 'appId' },
+  deleteDirectDevice: { method: 'DELETE', path: `${DM}/{deviceId}`, status: 204, appParam: 'appId' },
+  queryDeviceStatus: { method: 'GET', path: `${REG}/{deviceId}`, status: 200, appParam: 'appId' },
+  queryDeviceRealtimeLocation: { method: 'POST', path: '/iocm/app/location/v1.1.0/queryDeviceRealtimeLocation', status: 200, appParam: 'appId' },
+  queryDeviceShadow: { method: 'GET', path: `${SHADOW}/{deviceId}`, status: 200, appParam: 'appId' },
+  modifyDeviceShadow: { method: 'PUT', path: `${SHADOW}/{deviceId}`, status: 200, appParam: 'appId' },
+} as const satisfies ApiTable;
 
 /**
  * Device registration, modification, deletion, status, location and shadow (Java SDK `DeviceManagement`).
@@ -38,6 +48,9 @@ const LOCATION = '/iocm/app/location/v1.1.0/queryDeviceRealtimeLocation';
  */
 @injectable()
 export class DeviceManagement extends ServiceBase {
+  /** The operations this class sends: HTTP method, path and documented success status. */
+  static readonly api: ApiTable = API;
+
   constructor(@inject(NorthApiClient) client: NorthApiClient) {
     super(client);
   }
@@ -55,7 +68,7 @@ export class DeviceManagement extends ServiceBase {
     optionalObject(input.deviceInfo, 'rddInDto.deviceInfo');
     optionalString(input.imsi, 'rddInDto.imsi');
     optionalString(input.productId, 'rddInDto.productId');
-    return this.send({ method: 'POST', path: REG, query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);
+    return this.call(API.regDirectDevice, { query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);
   }
 
   /** Gives an offline device a new verification code (and optionally nodeId and timeout). */
@@ -64,8 +77,7 @@ export class DeviceManagement extends ServiceBase {
     optionalString(input.verifyCode, 'rdkInDTO.verifyCode');
     optionalString(input.nodeId, 'rdkInDTO.nodeId');
     optionalInteger(input.timeout, 'rdkInDTO.timeout', 0);
-    const path = `${REG}/${pathSegment(deviceId, 'deviceId')}`;
-    return this.send({ method: 'PUT', path, query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);
+    return this.call(API.refreshDeviceKey, { params: { deviceId }, query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);
   }
 
   /** Modifies a device's information. The platform answers 204. */
@@ -76,21 +88,18 @@ export class DeviceManagement extends ServiceBase {
     }
     optionalObject(input.deviceConfig, 'mdiInDto.deviceConfig');
     if (input.customFields !== undefined && input.customFields !== null) requireArray(input.customFields, 'mdiInDto.customFields', 0);
-    const path = `${DM}/${pathSegment(deviceId, 'deviceId')}`;
-    await this.send({ method: 'PUT', path, query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);
+    await this.call(API.modifyDeviceInfo, { params: { deviceId }, query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);
   }
 
   /** Deletes a directly connected device; `cascade` decides what happens to its indirectly connected children. */
   async deleteDirectDevice(deviceId: string, cascade: boolean | null = null, appId: string | null = null, accessToken: string | null = null): Promise<void> {
-    const path = `${DM}/${pathSegment(deviceId, 'deviceId')}`;
     const cascadeValue = optionalBoolean(cascade, 'cascade');
-    await this.send({ method: 'DELETE', path, query: { cascade: cascadeValue, appId: this.appIdArgument(appId) } }, accessToken);
+    await this.call(API.deleteDirectDevice, { params: { deviceId }, query: { cascade: cascadeValue, appId: this.appIdArgument(appId) } }, accessToken);
   }
 
   /** Whether a device has connected (activated) at least once. */
   async queryDeviceStatus(deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<QueryDeviceStatusOutDTO> {
-    const path = `${REG}/${pathSegment(deviceId, 'deviceId')}`;
-    return this.send({ method: 'GET', path, query: { appId: this.appIdArgument(appId) } }, accessToken);
+    return this.call(API.queryDeviceStatus, { params: { deviceId }, query: { appId: this.appIdArgument(appId) } }, accessToken);
   }
 
   /** The device's current position. */
@@ -99,13 +108,12 @@ export class DeviceManagement extends ServiceBase {
     const deviceId = requireString(input.deviceId, 'qdrlInDTO.deviceId');
     const horAcc = optionalInteger(input.horAcc, 'qdrlInDTO.horAcc', 0) ?? 1000;
     const geoInfo = optionalObject(input.geoInfo, 'qdrlInDTO.geoInfo');
-    return this.send({ method: 'POST', path: LOCATION, query: { appId: this.appIdArgument(appId) }, json: compact({ deviceId, horAcc, geoInfo }) }, accessToken);
+    return this.call(API.queryDeviceRealtimeLocation, { query: { appId: this.appIdArgument(appId) }, json: compact({ deviceId, horAcc, geoInfo }) }, accessToken);
   }
 
   /** The device shadow: reported and desired properties per service. */
   async queryDeviceShadow(deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<QueryDeviceShadowOutDTO> {
-    const path = `${SHADOW}/${pathSegment(deviceId, 'deviceId')}`;
-    return this.send({ method: 'GET', path, query: { appId: this.appIdArgument(appId) } }, accessToken);
+    return this.call(API.queryDeviceShadow, { params: { deviceId }, query: { appId: this.appIdArgument(appId) } }, accessToken);
   }
 
   /** Sets desired property values in the device shadow. */
@@ -117,7 +125,6 @@ export class DeviceManagement extends ServiceBase {
       requireString(entry.serviceId, `mdsInDTO.serviceDesireds[${index}].serviceId`);
       requireObject(entry.desired, `mdsInDTO.serviceDesireds[${index}].desired`);
     });
-    const path = `${SHADOW}/${pathSegment(deviceId, 'deviceId')}`;
-    await this.send({ method: 'PUT', path, query: { appId: this.appIdArgument(appId) }, json: { serviceDesireds: desireds } }, accessToken);
+    await this.call(API.modifyDeviceShadow, { params: { deviceId }, query: { appId: this.appIdArgument(appId) }, json: { serviceDesireds: desireds } }, accessToken);
   }
 }

@@ -21,32 +21,33 @@ export class ApiError extends Error {
   }
 }
 
-function platform(status: number, code: string, desc: string): ApiError {
+/** A platform error answer: `{"error_code": code, "error_desc": desc}` with the given HTTP status. */
+export function platformError(status: number, code: string, desc: string): ApiError {
   return new ApiError(status, { error_code: code, error_desc: desc });
 }
 
 /** Documented (or documented-looking) platform errors, one factory per case. */
 export const Errors = {
   // Authentication
-  requiredParameterMissing: () => platform(400, '102202', 'Required Parameter is null or empty.'),
-  appIdOrSecretWrong: () => platform(401, '100208', 'AppId or secret is not right.'),
-  appKeyMissing: () => platform(401, '100025', 'AppId for auth not exist.'),
+  requiredParameterMissing: () => platformError(400, '102202', 'Required Parameter is null or empty.'),
+  appIdOrSecretWrong: () => platformError(401, '100208', 'AppId or secret is not right.'),
+  appKeyMissing: () => platformError(401, '100025', 'AppId for auth not exist.'),
   invalidAccessToken: () => new ApiError(403, { resultcode: '1010005', resultmsg: 'Invalid access token or appId.' }),
-  throttled: () => platform(403, '1010009', 'app throttle exceed.'),
+  throttled: () => platformError(403, '1010009', 'app throttle exceed.'),
   // Authorised-application access (?appId=)
-  appNotExist: () => platform(403, '100203', 'The application is not existed.'),
-  appNotAuthorized: () => platform(403, '100217', 'The application hasn\'t been authorized.'),
+  appNotExist: () => platformError(403, '100203', 'The application is not existed.'),
+  appNotAuthorized: () => platformError(403, '100217', 'The application hasn\'t been authorized.'),
   // Generic request problems
-  badRequest: () => platform(400, '100007', 'Bad request message.'),
-  invalidParameter: () => platform(400, '100405', 'The request parameter is invalid.'),
+  badRequest: () => platformError(400, '100007', 'Bad request message.'),
+  invalidParameter: () => platformError(400, '100405', 'The request parameter is invalid.'),
   /** Unknown route. 100225 is the code the platform documents for a missing resource (HTTP 404). */
-  notFound: () => platform(404, '100225', 'The resource is not found'),
+  notFound: () => platformError(404, '100225', 'The resource is not found'),
   methodNotAllowed: (allow: string[]) =>
     new ApiError(405, { error_code: '100007', error_desc: 'Bad request message.' }, { Allow: allow.join(', ') }),
-  payloadTooLarge: () => platform(413, '100007', 'Bad request message.'),
-  internal: (status = 500) => platform(status, '50252', 'Internal server error.'),
+  payloadTooLarge: () => platformError(413, '100007', 'Bad request message.'),
+  internal: (status = 500) => platformError(status, '50252', 'Internal server error.'),
   // Device management
-  deviceNotExist: () => platform(404, '100403', 'The device is not existed.'),
-  nodeIdDuplicated: () => platform(400, '100426', 'The nodeId is duplicated.'),
-  deviceOnline: () => platform(400, '100611', 'Device is online.'),
+  deviceNotExist: () => platformError(404, '100403', 'The device is not existed.'),
+  nodeIdDuplicated: () => platformError(400, '100426', 'The nodeId is duplicated.'),
+  deviceOnline: () => platformError(400, '100611', 'Device is online.'),
 } as const;

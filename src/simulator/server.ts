@@ -11,6 +11,13 @@ import { validateFaultRule } from './faults.js';
 import { ADMIN_PREFIX, registerAdminRoutes } from './routes/admin.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerDeviceManagementRoutes } from './routes/device-management.js';
+import { registerDataCollectionRoutes } from './routes/data-collection.js';
+import { registerCommandRoutes } from './routes/commands.js';
+import { registerSubscriptionRoutes } from './routes/subscriptions.js';
+import { registerBatchTaskRoutes } from './routes/batch-tasks.js';
+import { registerDeviceGroupRoutes } from './routes/device-groups.js';
+import { registerUpgradeRoutes } from './routes/upgrades.js';
+import { registerRuleRoutes } from './routes/rules.js';
 import { bodyAccessors, Router, type RequestContext, type Route, type RouteResult } from './router.js';
 import { resolveOptions, SimulatorState, type AppState, type ResolvedOptions } from './state.js';
 import { createServerTls, issueClientCertificate, type ServerTlsMaterial } from './tls.js';
@@ -34,6 +41,13 @@ function buildApiRouter(): Router {
   const router = new Router();
   registerAuthRoutes(router);
   registerDeviceManagementRoutes(router);
+  registerDataCollectionRoutes(router);
+  registerCommandRoutes(router);
+  registerSubscriptionRoutes(router);
+  registerBatchTaskRoutes(router);
+  registerDeviceGroupRoutes(router);
+  registerUpgradeRoutes(router);
+  registerRuleRoutes(router);
   return router;
 }
 

@@ -10,6 +10,12 @@
 import { EventEmitter } from 'node:events';
 import { DeviceStore, setOnline, type DeviceRecord } from './devices.js';
 import { FaultSet } from './faults.js';
+import { CommandStore } from './commands.js';
+import { SubscriptionStore } from './subscriptions.js';
+import { GroupStore } from './groups.js';
+import { BatchTaskStore } from './batch-tasks.js';
+import { RuleStore } from './rules.js';
+import { UpgradeStore } from './upgrades.js';
 import type {
   RecordedRequest,
   SimulatorApp,
@@ -36,6 +42,12 @@ export interface AppState {
   /** Times of accepted business calls inside the throttle window. */
   callTimes: number[];
   readonly devices: DeviceStore;
+  readonly commands: CommandStore;
+  readonly subscriptions: SubscriptionStore;
+  readonly groups: GroupStore;
+  readonly batchTasks: BatchTaskStore;
+  readonly rules: RuleStore;
+  readonly upgrades: UpgradeStore;
 }
 
 export type AccessCheck =
@@ -150,6 +162,12 @@ export class SimulatorState {
         stats: zeroStats(),
         callTimes: [],
         devices: new DeviceStore(app.appId),
+        commands: new CommandStore(app.appId),
+        subscriptions: new SubscriptionStore(app.appId),
+        groups: new GroupStore(app.appId),
+        batchTasks: new BatchTaskStore(app.appId),
+        rules: new RuleStore(app.appId),
+        upgrades: new UpgradeStore(app.appId),
       });
     }
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds;

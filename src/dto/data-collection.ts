@@ -1,0 +1,3 @@
+// Request and response types of DataCollection. Field names are the platform's wire names.
+
+export {};

@@ -1,0 +1,3 @@
+// Request and response types of DeviceUpgrade. Field names are the platform's wire names.
+
+export {};

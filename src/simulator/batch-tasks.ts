@@ -1,0 +1,6 @@
+/**
+ * Batch tasks of one application.
+ */
+export class BatchTaskStore {
+  constructor(readonly appId: string) {}
+}

@@ -1,0 +1,6 @@
+/**
+ * Device groups of one application.
+ */
+export class GroupStore {
+  constructor(readonly appId: string) {}
+}

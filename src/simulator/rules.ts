@@ -1,0 +1,6 @@
+/**
+ * Rules of one application.
+ */
+export class RuleStore {
+  constructor(readonly appId: string) {}
+}

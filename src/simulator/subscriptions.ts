@@ -1,0 +1,6 @@
+/**
+ * Push subscriptions of one application.
+ */
+export class SubscriptionStore {
+  constructor(readonly appId: string) {}
+}

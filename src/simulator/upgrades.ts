@@ -1,0 +1,6 @@
+/**
+ * Upgrade packages and upgrade tasks of one application.
+ */
+export class UpgradeStore {
+  constructor(readonly appId: string) {}
+}
