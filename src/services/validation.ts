@@ -75,3 +75,14 @@ export function compact<T extends object>(value: T): Partial<T> {
   }
   return out as Partial<T>;
 }
+
+/** Like {@link compact}, at every depth: nested objects and arrays lose their undefined and null fields too. */
+export function compactDeep<T>(value: T): T {
+  if (Array.isArray(value)) return value.filter((item) => item !== undefined && item !== null).map((item) => compactDeep(item)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item !== undefined && item !== null) out[key] = compactDeep(item);
+  }
+  return out as T;
+}
