@@ -51,6 +51,13 @@ function buildApiRouter(): Router {
   return router;
 }
 
+/** Method and path pattern of every northbound route the simulator serves. */
+export function apiRoutes(): Array<{ method: string; pattern: string }> {
+  return buildApiRouter()
+    .list()
+    .map(({ method, pattern }) => ({ method, pattern }));
+}
+
 function buildAdminRouter(): Router {
   const router = new Router();
   registerAdminRoutes(router);
