@@ -65,6 +65,9 @@ export class Transport {
     } else if (spec.json !== undefined) {
       headers['Content-Type'] = 'application/json; charset=UTF-8';
       body = JSON.stringify(spec.json);
+    } else if (spec.accessToken !== undefined) {
+      // The platform documents application/json for every API but login, bodiless GET and DELETE included.
+      headers['Content-Type'] = 'application/json';
     }
     if (spec.accessToken !== undefined) {
       headers.app_key = this.#config.appId;

@@ -80,7 +80,9 @@ export class DeviceStore {
   }
 
   register(input: RegisterInput): DeviceRecord {
-    if (this.byNodeId.has(input.nodeId)) throw Errors.nodeIdDuplicated();
+    const existing = this.findByNodeId(input.nodeId);
+    // A nodeId already in use: 100416 once that device has connected (it is bound), 100426 before.
+    if (existing) throw existing.activated ? Errors.deviceAlreadyBound() : Errors.nodeIdDuplicated();
     const now = Date.now();
     const deviceId = randomUUID();
     const device: DeviceRecord = {

@@ -49,5 +49,6 @@ export const Errors = {
   // Device management
   deviceNotExist: () => platformError(404, '100403', 'The device is not existed.'),
   nodeIdDuplicated: () => platformError(400, '100426', 'The nodeId is duplicated.'),
+  deviceAlreadyBound: () => platformError(400, '100416', 'The device has already been binded.'),
   deviceOnline: () => platformError(400, '100611', 'Device is online.'),
 } as const;
