@@ -56,6 +56,7 @@ export class NorthApiClient {
   readonly #logger: NorthApiLogger;
   #transport: Transport | undefined;
   readonly #retired: Transport[] = [];
+  /** @internal Where Authentication attaches its token cache. */
   declare [kTokenProvider]: TokenProvider | undefined;
 
   constructor(options: NorthApiClientOptions = {}) {
@@ -116,7 +117,7 @@ export class NorthApiClient {
     return this.#logger;
   }
 
-  /** Plain settings of this client's transport (what the refresher worker receives). Throws 1008 without ClientInfo. */
+  /** @internal Plain settings of this client's transport (what the refresher worker receives). Throws 1008 without ClientInfo. */
   transportConfig(): TransportConfig {
     const info = this.requireClientInfo();
     return {
@@ -136,7 +137,7 @@ export class NorthApiClient {
     return this.#clientInfo;
   }
 
-  /** The transport of this client (created on first use). */
+  /** @internal The transport of this client (created on first use). */
   transport(): Transport {
     if (!this.#transport) this.#transport = new Transport(this.transportConfig());
     return this.#transport;

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { NorthApiException, SdkErrorCode } from '../errors.js';
 import { rememberSecret } from '../http/redact.js';
 
-type Pem = string | Buffer;
+/** PEM text, or a Buffer holding it. */
+export type Pem = string | Buffer;
 
 /**
  * TLS settings. Node-style fields first; the Java SDK's file-based names are accepted too, for ported code.

@@ -18,3 +18,4 @@ export type {
 export { startSimulator, MAX_BODY_BYTES } from './server.js';
 export { startSimulatorProcess } from './remote.js';
 export { runSimulatorCli, CLI_USAGE } from './standalone.js';
+export type { CliStreams } from './standalone.js';
