@@ -3,6 +3,8 @@
  * (`oceanconnect-north-sdk/simulator`).
  */
 export type {
+  CommandAcknowledgement,
+  DeviceDataReportOptions,
   FaultKind,
   FaultRule,
   RecordedRequest,
@@ -14,6 +16,8 @@ export type {
   SimulatorEventType,
   SimulatorOptions,
   SimulatorStats,
+  ServiceInvocation,
+  UpgradePackageInput,
 } from './types.js';
 export { startSimulator, MAX_BODY_BYTES } from './server.js';
 export { startSimulatorProcess } from './remote.js';

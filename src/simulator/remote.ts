@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_PREFIX, faultRuleToWire } from './routes/admin.js';
 import type {
+  CommandAcknowledgement,
+  DeviceDataReportOptions,
   FaultRule,
   RecordedRequest,
   RemoteSimulator,
@@ -19,6 +21,8 @@ import type {
   SimulatorEvent,
   SimulatorOptions,
   SimulatorStats,
+  ServiceInvocation,
+  UpgradePackageInput,
 } from './types.js';
 
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -203,6 +207,22 @@ class RemoteSimulatorClient implements RemoteSimulator {
   }
   async setDeviceOnline(deviceId: string, online: boolean): Promise<void> {
     await this.call('POST', `/devices/${encodeURIComponent(deviceId)}/online`, { online });
+  }
+  async reportDeviceData(deviceId: string, serviceId: string, data: Record<string, unknown>, options: DeviceDataReportOptions = {}): Promise<void> {
+    await this.call('POST', `/devices/${encodeURIComponent(deviceId)}/data`, { serviceId, data, ...options });
+  }
+  async acknowledgeCommand(commandId: string, status: CommandAcknowledgement, resultDetail?: unknown): Promise<void> {
+    await this.call('POST', `/commands/${encodeURIComponent(commandId)}/acknowledge`, { status, resultDetail });
+  }
+  serviceInvocations(deviceId: string): Promise<ServiceInvocation[]> {
+    return this.call('GET', `/devices/${encodeURIComponent(deviceId)}/service-invocations`);
+  }
+  async addUpgradePackage(pkg: UpgradePackageInput): Promise<string> {
+    const { fileId } = await this.call<{ fileId: string }>('POST', '/packages', pkg);
+    return fileId;
+  }
+  async finishUpgrade(deviceId: string, operationId: string, result: 'success' | 'fail'): Promise<void> {
+    await this.call('POST', `/devices/${encodeURIComponent(deviceId)}/upgrades/${encodeURIComponent(operationId)}`, { result });
   }
 
   stop(): Promise<void> {

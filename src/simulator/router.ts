@@ -27,7 +27,7 @@ export interface RequestContext {
 export interface BusinessContext extends RequestContext {
   /** The authenticated application (from app_key and the token). */
   readonly caller: AppState;
-  /** The application whose resources are used: the caller, or the one named by `?appId=`. */
+  /** The application whose resources are used: the caller, or the one named by `?appId=` (the route's app parameter). */
   readonly target: AppState;
 }
 
@@ -41,9 +41,18 @@ export interface RouteResult {
 export type OpenHandler = (ctx: RequestContext) => RouteResult | Promise<RouteResult>;
 export type BusinessHandler = (ctx: BusinessContext) => RouteResult | Promise<RouteResult>;
 
+/** Per-route options of a business route. */
+export interface BusinessRouteOptions {
+  /**
+   * Query parameter naming the authorised application whose resources are used (default `appId`; the device-group
+   * routes use `accessAppId`).
+   */
+  appParam?: 'appId' | 'accessAppId';
+}
+
 export type Route =
   | { auth: 'none'; method: string; pattern: string; segments: string[]; handler: OpenHandler }
-  | { auth: 'app'; method: string; pattern: string; segments: string[]; handler: BusinessHandler };
+  | { auth: 'app'; method: string; pattern: string; segments: string[]; handler: BusinessHandler; appParam: 'appId' | 'accessAppId' };
 
 export type RouteMatch =
   | { kind: 'found'; route: Route; params: Record<string, string> }
@@ -86,9 +95,10 @@ export class Router {
     return this;
   }
 
-  /** A business route: app_key + bearer token required, throttled, `?appId=` aware. */
-  business(method: string, pattern: string, handler: BusinessHandler): this {
-    this.routes.push({ auth: 'app', method: method.toUpperCase(), pattern, segments: split(pattern), handler });
+  /** A business route: app_key + bearer token required, throttled, `?appId=` (or `options.appParam`) aware. */
+  business(method: string, pattern: string, handler: BusinessHandler, options: BusinessRouteOptions = {}): this {
+    const appParam = options.appParam ?? 'appId';
+    this.routes.push({ auth: 'app', method: method.toUpperCase(), pattern, segments: split(pattern), handler, appParam });
     return this;
   }
 

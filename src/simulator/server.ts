@@ -13,15 +13,20 @@ import { registerAuthRoutes } from './routes/auth.js';
 import { registerDeviceManagementRoutes } from './routes/device-management.js';
 import { registerDataCollectionRoutes } from './routes/data-collection.js';
 import { registerCommandRoutes } from './routes/commands.js';
+import { acknowledgeCommand, deviceServiceInvocations } from './commands.js';
+import { reportDeviceData } from './device-data.js';
 import { registerSubscriptionRoutes } from './routes/subscriptions.js';
 import { registerBatchTaskRoutes } from './routes/batch-tasks.js';
 import { registerDeviceGroupRoutes } from './routes/device-groups.js';
 import { registerUpgradeRoutes } from './routes/upgrades.js';
+import { addUpgradePackage, finishUpgrade } from './upgrades.js';
 import { registerRuleRoutes } from './routes/rules.js';
 import { bodyAccessors, Router, type RequestContext, type Route, type RouteResult } from './router.js';
 import { resolveOptions, SimulatorState, type AppState, type ResolvedOptions } from './state.js';
 import { createServerTls, issueClientCertificate, type ServerTlsMaterial } from './tls.js';
 import type {
+  CommandAcknowledgement,
+  DeviceDataReportOptions,
   FaultRule,
   RecordedRequest,
   Simulator,
@@ -29,6 +34,8 @@ import type {
   SimulatorEvent,
   SimulatorOptions,
   SimulatorStats,
+  ServiceInvocation,
+  UpgradePackageInput,
 } from './types.js';
 
 /** Largest request body accepted (1 MiB); larger bodies get 413. */
@@ -264,6 +271,21 @@ class SimulatorServer implements Simulator {
   setDeviceOnline(deviceId: string, online: boolean): void {
     this.state.setDeviceOnline(deviceId, online);
   }
+  reportDeviceData(deviceId: string, serviceId: string, data: Record<string, unknown>, options?: DeviceDataReportOptions): void {
+    reportDeviceData(this.state, deviceId, serviceId, data, options);
+  }
+  acknowledgeCommand(commandId: string, status: CommandAcknowledgement, resultDetail?: unknown): void {
+    acknowledgeCommand(this.state, commandId, status, resultDetail);
+  }
+  serviceInvocations(deviceId: string): ServiceInvocation[] {
+    return deviceServiceInvocations(this.state, deviceId);
+  }
+  addUpgradePackage(pkg: UpgradePackageInput): string {
+    return addUpgradePackage(this.state, pkg);
+  }
+  finishUpgrade(deviceId: string, operationId: string, result: 'success' | 'fail'): void {
+    finishUpgrade(this.state, deviceId, operationId, result);
+  }
   issueClientCertificate(commonName?: string): { cert: string; key: string } {
     if (!this.tls) throw new Error('client certificates need the https protocol');
     return issueClientCertificate(this.tls.ca, commonName);
@@ -441,21 +463,13 @@ class SimulatorServer implements Simulator {
     state.count(caller, 'calls');
     let result: RouteResult;
     try {
-      const target = this.resolveTarget(caller, ctx.query['appId']);
+      const target = this.state.authorisedApp(caller, ctx.query[route.appParam]);
       result = await route.handler({ ...ctx, caller, target });
     } catch (err) {
       result = errorResult(err instanceof ApiError ? err : Errors.internal());
     }
     state.event({ type: 'call', appId: caller.appId, method, path, status: result.status });
     return result;
-  }
-
-  private resolveTarget(caller: AppState, requested: string | undefined): AppState {
-    if (requested === undefined || requested === '' || requested === caller.appId) return caller;
-    const target = this.state.app(requested);
-    if (!target) throw Errors.appNotExist();
-    if (!(target.config.grants ?? []).includes(caller.appId)) throw Errors.appNotAuthorized();
-    return target;
   }
 }
 

@@ -9,13 +9,15 @@
  */
 import { EventEmitter } from 'node:events';
 import { DeviceStore, setOnline, type DeviceRecord } from './devices.js';
+import { Errors } from './errors.js';
 import { FaultSet } from './faults.js';
-import { CommandStore } from './commands.js';
+import { CommandStore, releasePendingCommands } from './commands.js';
+import { DeviceDataStore } from './device-data.js';
 import { SubscriptionStore } from './subscriptions.js';
 import { GroupStore } from './groups.js';
 import { BatchTaskStore } from './batch-tasks.js';
 import { RuleStore } from './rules.js';
-import { UpgradeStore } from './upgrades.js';
+import { UpgradeStore, type UpgradeChange } from './upgrades.js';
 import type {
   RecordedRequest,
   SimulatorApp,
@@ -48,6 +50,8 @@ export interface AppState {
   readonly batchTasks: BatchTaskStore;
   readonly rules: RuleStore;
   readonly upgrades: UpgradeStore;
+  /** Reported-data and desired-property history of the app's devices. */
+  readonly deviceData: DeviceDataStore;
 }
 
 export type AccessCheck =
@@ -64,6 +68,28 @@ export interface DeviceChange {
   /** For deviceDesiredChanged: the serviceIds touched. */
   serviceIds?: string[];
 }
+
+/** A device reported data of one service (the deviceDataChanged push). */
+export interface DeviceDataChange {
+  type: 'deviceDataChanged';
+  appId: string;
+  device: DeviceRecord;
+  service: { serviceId: string; serviceType: string; data: Record<string, unknown>; eventTime: string };
+}
+
+/** A device command changed status (the command-status push posted to the command's callbackUrl). */
+export interface CommandStatusChange {
+  type: 'commandStatusChanged';
+  appId: string;
+  deviceId: string;
+  commandId: string;
+  status: string;
+  callbackUrl?: string;
+  result?: { resultCode: string; resultDetail?: unknown };
+}
+
+/** Everything announced on {@link SimulatorState.changes}. */
+export type SimulatorChange = DeviceChange | DeviceDataChange | CommandStatusChange | UpgradeChange;
 
 export interface ResolvedOptions {
   host: string;
@@ -168,6 +194,7 @@ export class SimulatorState {
         batchTasks: new BatchTaskStore(app.appId),
         rules: new RuleStore(app.appId),
         upgrades: new UpgradeStore(app.appId),
+        deviceData: new DeviceDataStore(app.appId),
       });
     }
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds;
@@ -342,6 +369,21 @@ export class SimulatorState {
     return true;
   }
 
+  // ---- authorised applications ---------------------------------------------------
+
+  /**
+   * The application a request acts on: the caller when `requested` is absent, empty or the caller's own id,
+   * otherwise the named app, which must exist (100203) and grant the caller access (100217). Used for `?appId=`
+   * (or `?accessAppId=`) and for the `appId` fields some request bodies carry.
+   */
+  authorisedApp(caller: AppState, requested: string | undefined): AppState {
+    if (requested === undefined || requested === '' || requested === caller.appId) return caller;
+    const target = this.app(requested);
+    if (!target) throw Errors.appNotExist();
+    if (!(target.config.grants ?? []).includes(caller.appId)) throw Errors.appNotAuthorized();
+    return target;
+  }
+
   // ---- devices ------------------------------------------------------------------
 
   findDevice(deviceId: string): { app: AppState; device: DeviceRecord } | undefined {
@@ -357,9 +399,11 @@ export class SimulatorState {
     if (!found) throw new TypeError(`unknown deviceId: ${deviceId}`);
     setOnline(found.device, online);
     this.emitChange({ type: 'deviceStatusChanged', appId: found.app.appId, device: found.device });
+    // Commands cached while the device was offline are issued now.
+    if (online) releasePendingCommands(this, found.app, found.device);
   }
 
-  emitChange(change: DeviceChange): void {
+  emitChange(change: SimulatorChange): void {
     this.changes.emit('change', change);
   }
 }

@@ -115,6 +115,50 @@ export interface SimulatorAddress {
   readonly apps: readonly SimulatorApp[];
 }
 
+/** A software or firmware package uploaded through the platform portal (see `addUpgradePackage`). */
+export interface UpgradePackageInput {
+  fileType: 'softwarePackage' | 'firmwarePackage';
+  name: string;
+  /** The version a device has once it installed the package. */
+  version: string;
+  deviceType: string;
+  model: string;
+  manufacturerName: string;
+  protocolType?: string;
+  description?: string;
+  /** Date the package was built, free text. */
+  date?: string;
+  /** The application that owns the package. Default: the first app of the simulator. */
+  appId?: string;
+}
+
+/** Options of a device's data report (see `reportDeviceData`). */
+export interface DeviceDataReportOptions {
+  /** Service type shown in queries and pushes. Default: the service's current type (initially its serviceId). */
+  serviceType?: string;
+  /** When the data was measured: platform time `yyyyMMdd'T'HHmmss'Z'` or ms since the epoch. Default: now. */
+  eventTime?: string | number;
+}
+
+/** How a device acknowledges a command: received, then executed successfully or not. */
+export type CommandAcknowledgement = 'DELIVERED' | 'SUCCESSFUL' | 'FAILED';
+
+/** A sendCommand (DeviceServiceInvocation) request as the device received it. */
+export interface ServiceInvocation {
+  requestId: string;
+  /** The application that sent it. */
+  appId: string;
+  deviceId: string;
+  serviceId: string;
+  /** The command header as sent (mode, method, callbackURL...). */
+  header: Record<string, unknown>;
+  body?: Record<string, unknown>;
+  /** Status answered to the application. */
+  status: string;
+  /** Platform time `yyyyMMdd'T'HHmmss'Z'`. */
+  timeStamp: string;
+}
+
 export interface Simulator extends SimulatorAddress {
   /** Closes the server and every open connection and clears all timers. Idempotent. */
   stop(): Promise<void>;
@@ -140,6 +184,32 @@ export interface Simulator extends SimulatorAddress {
   setTokenLifetime(seconds: number): void;
   /** Device side: the device connects (activated, ONLINE) or goes OFFLINE. */
   setDeviceOnline(deviceId: string, online: boolean): void;
+  /**
+   * Device side: the device reports data of one service. It is online afterwards (which issues its PENDING
+   * commands); the service's reported data and the data history are updated and a deviceDataChanged change is
+   * announced. Unknown device or bad input throws TypeError.
+   */
+  reportDeviceData(deviceId: string, serviceId: string, data: Record<string, unknown>, options?: DeviceDataReportOptions): void;
+  /**
+   * Device side: the device acknowledges a command it was sent. A SENT command may become DELIVERED, SUCCESSFUL or
+   * FAILED, a DELIVERED one SUCCESSFUL or FAILED; the command's result becomes `{resultCode: status, resultDetail}`.
+   * Any other transition, an unknown commandId or a bad status throws TypeError.
+   */
+  acknowledgeCommand(commandId: string, status: CommandAcknowledgement, resultDetail?: unknown): void;
+  /** Device side: the sendCommand requests the device received, oldest first. Unknown device throws TypeError. */
+  serviceInvocations(deviceId: string): ServiceInvocation[];
+  /**
+   * Portal side: uploads a software or firmware package (the platform takes packages through its portal, not the
+   * northbound API). Returns the package's fileId. Bad input throws TypeError.
+   */
+  addUpgradePackage(pkg: UpgradePackageInput): string;
+  /**
+   * Device side: the device reports the end of its upgrade in a task. `success` sets its swVersion (software task)
+   * or fwVersion (firmware task) to the package version; `fail` ends the device's upgrade, or restarts it when the
+   * task's policy retries. Throws TypeError when the task is unknown, the device is not one of its targets or its
+   * upgrade is not under way (the device must be online for its upgrade to start).
+   */
+  finishUpgrade(deviceId: string, operationId: string, result: 'success' | 'fail'): void;
   /** A client certificate signed by the simulator CA, for mutual TLS. */
   issueClientCertificate(commonName?: string): { cert: string; key: string };
 }
@@ -158,6 +228,16 @@ export interface RemoteSimulator extends SimulatorAddress {
   clearFaults(): Promise<void>;
   setTokenLifetime(seconds: number): Promise<void>;
   setDeviceOnline(deviceId: string, online: boolean): Promise<void>;
+  /** See {@link Simulator.reportDeviceData}; bad input rejects (the admin API answers 400, or 404 for an unknown device). */
+  reportDeviceData(deviceId: string, serviceId: string, data: Record<string, unknown>, options?: DeviceDataReportOptions): Promise<void>;
+  /** See {@link Simulator.acknowledgeCommand}; an illegal transition rejects (the admin API answers 400). */
+  acknowledgeCommand(commandId: string, status: CommandAcknowledgement, resultDetail?: unknown): Promise<void>;
+  /** See {@link Simulator.serviceInvocations}. */
+  serviceInvocations(deviceId: string): Promise<ServiceInvocation[]>;
+  /** See {@link Simulator.addUpgradePackage}. */
+  addUpgradePackage(pkg: UpgradePackageInput): Promise<string>;
+  /** See {@link Simulator.finishUpgrade}. */
+  finishUpgrade(deviceId: string, operationId: string, result: 'success' | 'fail'): Promise<void>;
   /** Ends the child (closing its stdin; killed after 5 s) and removes its temp files. Idempotent. */
   stop(): Promise<void>;
 }

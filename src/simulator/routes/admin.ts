@@ -3,9 +3,12 @@
  * No authentication; JSON in and out. Admin calls are not recorded, not
  * counted and not subject to faults.
  */
+import { acknowledgeCommand, CommandErrors, deviceServiceInvocations, findCommand } from '../commands.js';
+import { reportDeviceData } from '../device-data.js';
 import { ApiError, Errors } from '../errors.js';
 import type { RequestContext, RouteResult, Router } from '../router.js';
-import type { FaultKind, FaultRule } from '../types.js';
+import type { FaultKind, FaultRule, UpgradePackageInput } from '../types.js';
+import { addUpgradePackage, finishUpgrade } from '../upgrades.js';
 import { isNonEmptyString, isPlainObject } from '../util.js';
 
 export const ADMIN_PREFIX = '/simulator/v1';
@@ -106,4 +109,39 @@ export function registerAdminRoutes(router: Router): void {
     }),
   );
   router.open('POST', `${p}/devices/{deviceId}/online`, deviceOnline);
+  // Device side of commands and data: 404 for an unknown device or command, 400 for bad input or a transition the
+  // command's state does not allow.
+  router.open('POST', `${p}/devices/{deviceId}/data`, (ctx) => {
+    const deviceId = ctx.params['deviceId']!;
+    if (!ctx.state.findDevice(deviceId)) throw Errors.deviceNotExist();
+    const { serviceId, data, serviceType, eventTime } = ctx.jsonObject();
+    return guarded(() => {
+      reportDeviceData(ctx.state, deviceId, serviceId, data, { serviceType, eventTime });
+      return OK;
+    });
+  });
+  router.open('GET', `${p}/devices/{deviceId}/service-invocations`, (ctx) => {
+    const deviceId = ctx.params['deviceId']!;
+    if (!ctx.state.findDevice(deviceId)) throw Errors.deviceNotExist();
+    return { status: 200, body: deviceServiceInvocations(ctx.state, deviceId) };
+  });
+  router.open('POST', `${p}/commands/{commandId}/acknowledge`, (ctx) => {
+    const commandId = ctx.params['commandId']!;
+    if (!findCommand(ctx.state, commandId)) throw new ApiError(404, CommandErrors.commandNotExist().body);
+    const { status, resultDetail } = ctx.jsonObject();
+    return guarded(() => {
+      acknowledgeCommand(ctx.state, commandId, status, resultDetail);
+      return OK;
+    });
+  });
+  router.open('POST', `${p}/packages`, (ctx) =>
+    guarded(() => ({ status: 200, body: { fileId: addUpgradePackage(ctx.state, ctx.jsonObject() as unknown as UpgradePackageInput) } })),
+  );
+  router.open('POST', `${p}/devices/{deviceId}/upgrades/{operationId}`, (ctx) =>
+    guarded(() => {
+      const { result } = ctx.jsonObject();
+      finishUpgrade(ctx.state, ctx.params['deviceId']!, ctx.params['operationId']!, result as 'success' | 'fail');
+      return OK;
+    }),
+  );
 }

@@ -225,6 +225,14 @@ function modifyDeviceShadow(ctx: BusinessContext): RouteResult {
     Object.assign(service.desiredProps, entry.desired);
     service.eventTime = platformTime(now);
     serviceIds.push(entry.serviceId);
+    ctx.target.deviceData.addDesired({
+      deviceId: device.deviceId,
+      gatewayId: device.gatewayId,
+      appId: ctx.target.appId,
+      serviceId: entry.serviceId,
+      desired: structuredClone(entry.desired),
+      timestamp: now,
+    });
   }
   touch(device, now);
   ctx.state.emitChange({ type: 'deviceDesiredChanged', appId: ctx.target.appId, device, serviceIds });

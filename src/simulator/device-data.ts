@@ -1,0 +1,125 @@
+/**
+ * Reported service data and desired-property history of one application's
+ * devices, and the device-side operation that reports data.
+ *
+ * Histories are bounded (oldest records are dropped) and kept in memory only.
+ */
+import { serviceOf, touch } from './devices.js';
+import type { SimulatorState } from './state.js';
+import { isNonEmptyString, isPlainObject, platformTime } from './util.js';
+
+/** Records kept per history and application. */
+export const MAX_HISTORY_RECORDS = 10000;
+
+/** One data report of one service. */
+export interface DataHistoryRecord {
+  deviceId: string;
+  gatewayId: string;
+  appId: string;
+  serviceId: string;
+  data: Record<string, unknown>;
+  /** ms since the epoch. */
+  timestamp: number;
+}
+
+/** One change of desired properties of one service (from modifyDeviceShadow). */
+export interface DesiredHistoryRecord {
+  deviceId: string;
+  gatewayId: string;
+  appId: string;
+  serviceId: string;
+  desired: Record<string, unknown>;
+  /** ms since the epoch. */
+  timestamp: number;
+}
+
+function append<T>(list: T[], record: T): void {
+  list.push(record);
+  if (list.length > MAX_HISTORY_RECORDS) list.splice(0, list.length - MAX_HISTORY_RECORDS);
+}
+
+export class DeviceDataStore {
+  private readonly data: DataHistoryRecord[] = [];
+  private readonly desired: DesiredHistoryRecord[] = [];
+
+  constructor(readonly appId: string) {}
+
+  addData(record: DataHistoryRecord): void {
+    append(this.data, record);
+  }
+
+  addDesired(record: DesiredHistoryRecord): void {
+    append(this.desired, record);
+  }
+
+  /** Data reports of a device, oldest first. */
+  dataOf(deviceId: string): DataHistoryRecord[] {
+    return this.data.filter((r) => r.deviceId === deviceId);
+  }
+
+  /** Desired-property changes of a device, oldest first. */
+  desiredOf(deviceId: string): DesiredHistoryRecord[] {
+    return this.desired.filter((r) => r.deviceId === deviceId);
+  }
+}
+
+/** Parses a platform time (`yyyyMMdd'T'HHmmss'Z'`) to ms since the epoch; undefined when malformed. */
+export function parsePlatformTime(text: string): number | undefined {
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  const check = new Date(ms);
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return undefined;
+  return ms;
+}
+
+/**
+ * Device side: the device reports data of one service. The device is online afterwards (which issues its pending
+ * commands); the service's reported properties are updated, the report is appended to the data history and a
+ * `deviceDataChanged` change is announced. Bad input is a TypeError.
+ */
+export function reportDeviceData(
+  state: SimulatorState,
+  deviceId: unknown,
+  serviceId: unknown,
+  data: unknown,
+  options: unknown = {},
+): void {
+  if (!isNonEmptyString(deviceId)) throw new TypeError('deviceId must be a non-empty string');
+  if (!isNonEmptyString(serviceId)) throw new TypeError('serviceId must be a non-empty string');
+  if (!isPlainObject(data)) throw new TypeError('data must be an object');
+  const opts = options ?? {};
+  if (!isPlainObject(opts)) throw new TypeError('options must be an object');
+  const { serviceType, eventTime } = opts;
+  if (serviceType !== undefined && !isNonEmptyString(serviceType)) throw new TypeError('serviceType must be a non-empty string');
+  let time = Date.now();
+  if (typeof eventTime === 'string') {
+    const parsed = parsePlatformTime(eventTime);
+    if (parsed === undefined) throw new TypeError("eventTime must be a platform time like '20151212T121212Z'");
+    time = parsed;
+  } else if (typeof eventTime === 'number') {
+    if (!Number.isFinite(eventTime) || eventTime < 0) throw new TypeError('eventTime must be a time in ms since the epoch');
+    time = eventTime;
+  } else if (eventTime !== undefined) {
+    throw new TypeError('eventTime must be a platform time string or ms since the epoch');
+  }
+  const found = state.findDevice(deviceId);
+  if (!found) throw new TypeError(`unknown deviceId: ${deviceId}`);
+  const { app, device } = found;
+  // A device that reports is connected.
+  if (device.status !== 'ONLINE') state.setDeviceOnline(deviceId, true);
+  const service = serviceOf(device, serviceId);
+  const values = structuredClone(data);
+  Object.assign(service.reportedProps, values);
+  if (serviceType !== undefined) service.serviceType = serviceType;
+  service.eventTime = platformTime(time);
+  touch(device);
+  app.deviceData.addData({ deviceId, gatewayId: device.gatewayId, appId: app.appId, serviceId, data: structuredClone(values), timestamp: time });
+  state.emitChange({
+    type: 'deviceDataChanged',
+    appId: app.appId,
+    device,
+    service: { serviceId, serviceType: service.serviceType, data: structuredClone(values), eventTime: service.eventTime },
+  });
+}
