@@ -1,13 +1,63 @@
 import { inject, injectable } from '../di.js';
 import { NorthApiClient } from '../client/north-api-client.js';
+import type {
+  BatchTaskCreateInDTO2,
+  BatchTaskCreateOutDTO,
+  QueryOneTaskOutDTO,
+  QueryTaskDetailsInDTO,
+  QueryTaskDetailsOutDTO,
+} from '../dto/batch-process.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
+import {
+  compactDeep,
+  invalid,
+  optionalInteger,
+  optionalObject,
+  optionalString,
+  requireArray,
+  requireInteger,
+  requireObject,
+  requireString,
+} from './validation.js';
 
-const API = {} as const satisfies ApiTable;
+const TASKS = '/iocm/app/batchtask/v1.1.0';
+
+const API = {
+  // The success status of task creation is not documented; 200 is the likely one (the answer carries a body).
+  // The application the task runs for is the body's `appId` field, not a query parameter: no appParam.
+  createBatchTask: { method: 'POST', path: `${TASKS}/tasks`, status: 200 },
+  queryOneTask: { method: 'GET', path: `${TASKS}/tasks/{taskId}`, status: 200, appParam: 'appId' },
+  queryTaskDetails: { method: 'GET', path: `${TASKS}/taskDetails`, status: 200, appParam: 'appId' },
+} as const satisfies ApiTable;
+
+/** Every item must be a string. */
+function stringItems(value: unknown, field: string): void {
+  if (value === undefined || value === null) return;
+  requireArray(value, field, 0).forEach((item, index) => {
+    if (typeof item !== 'string') throw invalid(`${field}[${index}]`, 'must be a string');
+  });
+}
+
+/** Checks the `param` of a DeviceCmd task. */
+function checkDeviceCmd(param: Record<string, unknown>, name: string): void {
+  requireString(param.type, `${name}.type`);
+  stringItems(param.deviceList, `${name}.deviceList`);
+  stringItems(param.groupList, `${name}.groupList`);
+  for (const field of ['deviceType', 'manufacturerId', 'model', 'deviceLocation', 'callbackUrl']) {
+    optionalString(param[field], `${name}.${field}`);
+  }
+  optionalInteger(param.maxRetransmit, `${name}.maxRetransmit`, 0, 3);
+  const command = requireObject(param.command, `${name}.command`);
+  requireString(command.serviceId, `${name}.command.serviceId`);
+  requireString(command.method, `${name}.command.method`);
+  optionalObject(command.paras, `${name}.command.paras`);
+}
 
 /**
  * Batch tasks (e.g. one command to many devices) and their details (Java SDK `BatchProcess`).
- * `accessToken` may be null while the refresh timer runs.
+ * The authorised application is sent whenever given: in the body for createBatchTask (`appId`, required), as
+ * `?appId=` for the queries. `accessToken` may be null while the refresh timer runs.
  */
 @injectable()
 export class BatchProcess extends ServiceBase {
@@ -16,5 +66,63 @@ export class BatchProcess extends ServiceBase {
 
   constructor(@inject(NorthApiClient) client: NorthApiClient) {
     super(client);
+  }
+
+  /**
+   * Creates a batch task. For `taskType` `DeviceCmd` the platform creates one device command per target device.
+   * @param btcInDTO - the task: `appId`, `timeout` (minutes, 10 to 2880), `taskName`, `taskType` and `param` are required
+   * @param accessToken - a token, or null while the refresh timer runs
+   * @returns the new task's id, in the field `taskID`
+   */
+  async createBatchTask(btcInDTO: BatchTaskCreateInDTO2, accessToken: string | null = null): Promise<BatchTaskCreateOutDTO> {
+    const input = requireObject(btcInDTO, 'btcInDTO');
+    requireString(input.appId, 'btcInDTO.appId');
+    requireInteger(input.timeout, 'btcInDTO.timeout', 10, 2880);
+    const taskName = requireString(input.taskName, 'btcInDTO.taskName');
+    if (taskName.length > 256) throw invalid('btcInDTO.taskName', 'must be at most 256 characters');
+    const taskType = requireString(input.taskType, 'btcInDTO.taskType');
+    const param = requireObject(input.param, 'btcInDTO.param');
+    if (taskType === 'DeviceCmd') checkDeviceCmd(param, 'btcInDTO.param');
+    if (input.tags !== undefined && input.tags !== null) {
+      requireArray(input.tags, 'btcInDTO.tags', 0).forEach((item, index) => {
+        const tag = requireObject(item, `btcInDTO.tags[${index}]`);
+        requireString(tag.tagName, `btcInDTO.tags[${index}].tagName`);
+        if (typeof tag.tagValue !== 'string') throw invalid(`btcInDTO.tags[${index}].tagValue`, 'must be a string');
+      });
+    }
+    return this.call(API.createBatchTask, { json: compactDeep(input) }, accessToken);
+  }
+
+  /**
+   * A task with its counters (total, success, fail, timeout, expired, complete) and progress.
+   * @param taskId - the task
+   * @param select - optional extra data; `tag` adds the task's tags
+   * @param appId - the authorised application that owns the task, or null for your own
+   * @param accessToken - a token, or null while the refresh timer runs
+   */
+  async queryOneTask(taskId: string, select: string | null = null, appId: string | null = null, accessToken: string | null = null): Promise<QueryOneTaskOutDTO> {
+    const selectValue = optionalString(select, 'select');
+    return this.call(API.queryOneTask, { params: { taskId }, query: { select: selectValue, appId: this.appIdArgument(appId) } }, accessToken);
+  }
+
+  /**
+   * What a task did per device, filtered and paginated.
+   * @param qtdInDTO - the task (`taskId`, required), filters and page
+   * @param accessToken - a token, or null while the refresh timer runs
+   */
+  async queryTaskDetails(qtdInDTO: QueryTaskDetailsInDTO, accessToken: string | null = null): Promise<QueryTaskDetailsOutDTO> {
+    const input = requireObject(qtdInDTO, 'qtdInDTO');
+    const query = {
+      appId: this.appIdArgument(input.appId, 'qtdInDTO.appId'),
+      taskId: requireString(input.taskId, 'qtdInDTO.taskId'),
+      status: optionalString(input.status, 'qtdInDTO.status'),
+      index: optionalInteger(input.index, 'qtdInDTO.index', 0),
+      nodeId: optionalString(input.nodeId, 'qtdInDTO.nodeId'),
+      deviceId: optionalString(input.deviceId, 'qtdInDTO.deviceId'),
+      commandId: optionalString(input.commandId, 'qtdInDTO.commandId'),
+      pageNo: optionalInteger(input.pageNo, 'qtdInDTO.pageNo', 0),
+      pageSize: optionalInteger(input.pageSize, 'qtdInDTO.pageSize', 1),
+    };
+    return this.call(API.queryTaskDetails, { query }, accessToken);
   }
 }

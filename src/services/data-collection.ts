@@ -1,12 +1,49 @@
 import { inject, injectable } from '../di.js';
 import { NorthApiClient } from '../client/north-api-client.js';
+import type {
+  QueryBatchDevicesInfoInDTO,
+  QueryBatchDevicesInfoOutDTO,
+  QueryDeviceCapabilitiesInDTO,
+  QueryDeviceCapabilitiesOutDTO,
+  QueryDeviceDataHistoryInDTO,
+  QueryDeviceDataHistoryOutDTO,
+  QueryDeviceDesiredHistoryInDTO,
+  QueryDeviceDesiredHistoryOutDTO,
+  QuerySingleDeviceInfoOutDTO,
+} from '../dto/data-collection.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
+import { invalid, optionalInteger, optionalString, requireObject, requireString } from './validation.js';
 
-const API = {} as const satisfies ApiTable;
+const DEVICES = '/iocm/app/dm/v1.4.0/devices';
+
+const API = {
+  querySingleDeviceInfo: { method: 'GET', path: `${DEVICES}/{deviceId}`, status: 200, appParam: 'appId' },
+  queryBatchDevicesInfo: { method: 'GET', path: DEVICES, status: 200, appParam: 'appId' },
+  queryDeviceDataHistory: { method: 'GET', path: '/iocm/app/data/v1.2.0/deviceDataHistory', status: 200, appParam: 'appId' },
+  queryDeviceDesiredHistory: { method: 'GET', path: '/iocm/app/shadow/v1.5.0/deviceDesiredHistory', status: 200, appParam: 'appId' },
+  queryDeviceCapabilities: { method: 'GET', path: '/iocm/app/data/v1.1.0/deviceCapabilities', status: 200, appParam: 'appId' },
+} as const satisfies ApiTable;
+
+/** Query of the two history operations, checked; `dto` names the argument in messages. */
+function historyQuery(value: unknown, dto: string, appIdOf: (appId: unknown, field: string) => string | undefined): Record<string, string | number | undefined> {
+  const input = requireObject(value, dto);
+  return {
+    appId: appIdOf(input.appId, `${dto}.appId`),
+    deviceId: requireString(input.deviceId, `${dto}.deviceId`),
+    gatewayId: requireString(input.gatewayId, `${dto}.gatewayId`),
+    serviceId: optionalString(input.serviceId, `${dto}.serviceId`),
+    property: optionalString(input.property, `${dto}.property`),
+    pageNo: optionalInteger(input.pageNo, `${dto}.pageNo`, 0),
+    pageSize: optionalInteger(input.pageSize, `${dto}.pageSize`, 1, 2000),
+    startTime: optionalString(input.startTime, `${dto}.startTime`),
+    endTime: optionalString(input.endTime, `${dto}.endTime`),
+  };
+}
 
 /**
  * Device queries: single and batch device information, data and desired-property history, capabilities (Java SDK `DataCollection`).
+ * The authorised application (the `appId` argument, or the DTO's `appId` field) is sent whenever given.
  * `accessToken` may be null while the refresh timer runs.
  */
 @injectable()
@@ -16,5 +53,82 @@ export class DataCollection extends ServiceBase {
 
   constructor(@inject(NorthApiClient) client: NorthApiClient) {
     super(client);
+  }
+
+  /**
+   * One device: its information and the data each service last reported.
+   * @param deviceId - the device
+   * @param select - extra field to return; the platform only accepts `imsi`; null for none
+   * @param appId - authorised application owning the device, or null for your own
+   * @param accessToken - token to use, or null while the refresh timer runs
+   * @returns the device
+   */
+  async querySingleDeviceInfo(deviceId: string, select: string | null = null, appId: string | null = null, accessToken: string | null = null): Promise<QuerySingleDeviceInfoOutDTO> {
+    const selectValue = optionalString(select, 'select');
+    return this.call(API.querySingleDeviceInfo, { params: { deviceId }, query: { select: selectValue, appId: this.appIdArgument(appId) } }, accessToken);
+  }
+
+  /**
+   * Devices matching the filters, one page at a time. The platform needs `gatewayId` or `pageNo`.
+   * @param qbdiInDTO - filters and paging; its `appId` names the authorised application whose devices are listed
+   * @param accessToken - token to use, or null while the refresh timer runs
+   * @returns one page of devices and the total count
+   */
+  async queryBatchDevicesInfo(qbdiInDTO: QueryBatchDevicesInfoInDTO, accessToken: string | null = null): Promise<QueryBatchDevicesInfoOutDTO> {
+    const input = requireObject(qbdiInDTO, 'qbdiInDTO');
+    const sort = optionalString(input.sort, 'qbdiInDTO.sort');
+    if (sort !== undefined && sort !== 'ASC' && sort !== 'DESC') throw invalid('qbdiInDTO.sort', "must be 'ASC' or 'DESC'");
+    const query = {
+      appId: this.appIdArgument(input.appId, 'qbdiInDTO.appId'),
+      gatewayId: optionalString(input.gatewayId, 'qbdiInDTO.gatewayId'),
+      status: optionalString(input.status, 'qbdiInDTO.status'),
+      nodeType: optionalString(input.nodeType, 'qbdiInDTO.nodeType'),
+      deviceType: optionalString(input.deviceType, 'qbdiInDTO.deviceType'),
+      pageNo: optionalInteger(input.pageNo, 'qbdiInDTO.pageNo', 0),
+      pageSize: optionalInteger(input.pageSize, 'qbdiInDTO.pageSize', 1, 250),
+      startTime: optionalString(input.startTime, 'qbdiInDTO.startTime'),
+      endTime: optionalString(input.endTime, 'qbdiInDTO.endTime'),
+      sort,
+      select: optionalString(input.select, 'qbdiInDTO.select'),
+    };
+    return this.call(API.queryBatchDevicesInfo, { query }, accessToken);
+  }
+
+  /**
+   * Data a device reported. For a directly connected device `gatewayId` is the deviceId itself.
+   * @param qddhInDTO - the device, its gateway, filters and paging
+   * @param accessToken - token to use, or null while the refresh timer runs
+   * @returns one page of data records and the total count
+   */
+  async queryDeviceDataHistory(qddhInDTO: QueryDeviceDataHistoryInDTO, accessToken: string | null = null): Promise<QueryDeviceDataHistoryOutDTO> {
+    const query = historyQuery(qddhInDTO, 'qddhInDTO', (appId, field) => this.appIdArgument(appId, field));
+    return this.call(API.queryDeviceDataHistory, { query }, accessToken);
+  }
+
+  /**
+   * Changes of a device's desired properties (made with modifyDeviceShadow).
+   * @param qddhInDTO - the device, its gateway, filters and paging
+   * @param accessToken - token to use, or null while the refresh timer runs
+   * @returns one page of desired-property changes and the total count
+   */
+  async queryDeviceDesiredHistory(qddhInDTO: QueryDeviceDesiredHistoryInDTO, accessToken: string | null = null): Promise<QueryDeviceDesiredHistoryOutDTO> {
+    const query = historyQuery(qddhInDTO, 'qddhInDTO', (appId, field) => this.appIdArgument(appId, field));
+    return this.call(API.queryDeviceDesiredHistory, { query }, accessToken);
+  }
+
+  /**
+   * What the services of a device (or of every device of a gateway) can do: their commands and properties.
+   * @param qdcInDTO - the device and/or gateway; its `appId` names the authorised application owning them
+   * @param accessToken - token to use, or null while the refresh timer runs
+   * @returns the capabilities per device
+   */
+  async queryDeviceCapabilities(qdcInDTO: QueryDeviceCapabilitiesInDTO, accessToken: string | null = null): Promise<QueryDeviceCapabilitiesOutDTO> {
+    const input = requireObject(qdcInDTO, 'qdcInDTO');
+    const query = {
+      deviceId: optionalString(input.deviceId, 'qdcInDTO.deviceId'),
+      appId: this.appIdArgument(input.appId, 'qdcInDTO.appId'),
+      gatewayId: optionalString(input.gatewayId, 'qdcInDTO.gatewayId'),
+    };
+    return this.call(API.queryDeviceCapabilities, { query }, accessToken);
   }
 }

@@ -1,12 +1,26 @@
 import { inject, injectable } from '../di.js';
 import { NorthApiClient } from '../client/north-api-client.js';
+import type { CommandDTO2, InvokeDeviceServiceOutDTO } from '../dto/device-service-invocation.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
+import { compactDeep, optionalObject, optionalString, requireObject, requireString } from './validation.js';
 
-const API = {} as const satisfies ApiTable;
+const API = {
+  // Success status unconfirmed by the platform docs; 202 (accepted for immediate delivery, not cached) is the likely one.
+  invokeDeviceService: {
+    method: 'POST',
+    path: '/iocm/app/signaltrans/v1.1.0/devices/{deviceId}/services/{serviceId}/sendCommand',
+    status: 202,
+    appParam: 'appId',
+  },
+} as const satisfies ApiTable;
+
+/** Header fields that are optional strings. */
+const OPTIONAL_HEADER_FIELDS = ['from', 'to', 'toType', 'requestId', 'callbackURL'] as const;
 
 /**
- * Commands to agent and gateway devices (sendCommand) (Java SDK `DeviceServiceInvocation`).
+ * Commands to agent and gateway devices (sendCommand) (Java SDK `DeviceServiceInvocation`). The platform delivers
+ * them at once and never caches them: an offline device makes the call fail.
  * `accessToken` may be null while the refresh timer runs.
  */
 @injectable()
@@ -16,5 +30,36 @@ export class DeviceServiceInvocation extends ServiceBase {
 
   constructor(@inject(NorthApiClient) client: NorthApiClient) {
     super(client);
+  }
+
+  /**
+   * Sends a command to a service of a device (an agent or gateway device, e.g. to discover or remove its children).
+   * @param deviceId - the device
+   * @param serviceId - the service of the device profile the command belongs to
+   * @param commandDTO - the command header (mode and method required) and its body
+   * @param appId - authorised application owning the device, or null for your own
+   * @param accessToken - token to use, or null while the refresh timer runs
+   * @returns the request id, the delivery status and the platform's time stamp
+   */
+  async invokeDeviceService(deviceId: string, serviceId: string, commandDTO: CommandDTO2, appId: string | null = null, accessToken: string | null = null): Promise<InvokeDeviceServiceOutDTO> {
+    const input = requireObject(commandDTO, 'commandDTO');
+    const header = requireObject(input.header, 'commandDTO.header');
+    requireString(header.mode, 'commandDTO.header.mode');
+    requireString(header.method, 'commandDTO.header.method');
+    for (const field of OPTIONAL_HEADER_FIELDS) optionalString(header[field], `commandDTO.header.${field}`);
+    const body = optionalObject(input.body, 'commandDTO.body');
+    const json = compactDeep({
+      header: {
+        mode: header.mode,
+        from: header.from,
+        to: header.to,
+        toType: header.toType,
+        method: header.method,
+        requestId: header.requestId,
+        callbackURL: header.callbackURL,
+      },
+      body,
+    });
+    return this.call(API.invokeDeviceService, { params: { deviceId, serviceId }, query: { appId: this.appIdArgument(appId) }, json }, accessToken);
   }
 }
