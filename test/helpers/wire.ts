@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { NorthApiException } from '../../src/index.js';
 import type { RecordedRequest, Simulator } from '../../src/simulator/index.js';
+import { TestClient } from '../simulator/helpers.js';
 
 /**
  * The one request the simulator received since the last clear, checked to carry the app's `app_key` and its
@@ -42,4 +43,15 @@ export async function rejectsBadInput(sim: Simulator, call: () => Promise<unknow
   const error = await rejectsWith(call(), '1007', -1);
   assert.ok(error.message.includes(field), `message "${error.message}" should name ${field}`);
   assert.equal(sim.requests().length, 0, 'nothing may be sent');
+}
+
+/** A business request the SDK would never send (bad paging, missing fields...), made with the app's current token. */
+export async function rawBusinessCall(sim: Simulator, appId: string, method: string, pathAndQuery: string, json?: unknown): Promise<{ status: number; body: unknown }> {
+  const client = new TestClient(sim);
+  try {
+    const reply = await client.request(method, pathAndQuery, { headers: TestClient.auth(appId, sim.currentAccessToken(appId) ?? ''), json });
+    return { status: reply.status, body: reply.json };
+  } finally {
+    client.close();
+  }
 }

@@ -29,11 +29,13 @@ test('containers are independent: each has its own client and services', () => {
   assert.equal(b.resolve(NorthApiClient).getClientInfo()?.appId, 'otherApp');
 });
 
-test('no DI needed: new DeviceManagement(client) and new Authentication(client) work as in the Java SDK', () => {
+test('no DI needed: new X(client) works for every service class and Authentication, as in the Java SDK', () => {
   const client = new NorthApiClient({ clientInfo });
-  assert.ok(String(new DeviceManagement(client)).includes('containerApp'));
-  assert.ok(String(new Authentication(client)).includes('containerApp'));
-  assert.throws(() => new DeviceManagement(undefined as unknown as NorthApiClient), (error: NorthApiException) => error.errorCode === '1007');
+  for (const service of SERVICE_CLASSES) {
+    const Service = service as unknown as new (client: NorthApiClient) => object;
+    assert.ok(String(new Service(client)).includes('containerApp'), service.name);
+    assert.throws(() => new Service(undefined as unknown as NorthApiClient), (error: NorthApiException) => error.errorCode === '1007', service.name);
+  }
 });
 
 test('ClientInfo and options are validated eagerly with codes that say what is wrong', () => {
