@@ -22,19 +22,31 @@ function run(args: string[], limitMs = 60_000): Promise<{ code: number | null; o
   });
 }
 
-test('the README quick start runs as written', async () => {
-  const block = /<!-- quick-start[^>]*-->\s*```js\n([\s\S]*?)```/.exec(README);
-  assert.ok(block, 'README has a quick-start block');
+/** Runs the README code block marked `<!-- name ... -->` as written, and returns its output. */
+async function runReadmeBlock(name: string): Promise<string> {
+  const block = new RegExp(`<!-- ${name}[^>]*-->\\s*\`\`\`js\\n([\\s\\S]*?)\`\`\``).exec(README);
+  assert.ok(block, `README has a ${name} block`);
   // Inside the package folder, so the package's own name resolves to this build (package self-reference).
-  const file = `${ROOT}dist/readme-quickstart.mjs`;
+  const file = `${ROOT}dist/readme-${name}.mjs`;
   writeFileSync(file, block[1]!);
   try {
     const { code, output } = await run([file]);
     assert.equal(code, 0, output);
-    assert.match(output, /activated: false/);
+    return output;
   } finally {
     rmSync(file, { force: true });
   }
+}
+
+test('the README quick start runs as written', async () => {
+  assert.match(await runReadmeBlock('quick-start'), /activated: false/);
+});
+
+test('the README command example runs as written: pending, sent on connection, acknowledged, data reported', async () => {
+  const output = await runReadmeBlock('commands-example');
+  assert.match(output, /^created: PENDING$/m);
+  assert.match(output, /^now: SUCCESSFUL$/m);
+  assert.match(output, /^reported: \{ on: true \}$/m);
 });
 
 test('the demo (npm start) runs on the embedded simulator with no failed call', async () => {
