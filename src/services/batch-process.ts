@@ -15,6 +15,8 @@ import {
   optionalInteger,
   optionalObject,
   optionalString,
+  optionalStrings,
+  paging,
   requireArray,
   requireInteger,
   requireObject,
@@ -31,6 +33,8 @@ const API = {
   queryTaskDetails: { method: 'GET', path: `${TASKS}/taskDetails`, status: 200, appParam: 'appId' },
 } as const satisfies ApiTable;
 
+const MAX_TASK_NAME_LENGTH = 256;
+
 /** Every item must be a string. */
 function stringItems(value: unknown, field: string): void {
   if (value === undefined || value === null) return;
@@ -44,9 +48,7 @@ function checkDeviceCmd(param: Record<string, unknown>, name: string): void {
   requireString(param.type, `${name}.type`);
   stringItems(param.deviceList, `${name}.deviceList`);
   stringItems(param.groupList, `${name}.groupList`);
-  for (const field of ['deviceType', 'manufacturerId', 'model', 'deviceLocation', 'callbackUrl']) {
-    optionalString(param[field], `${name}.${field}`);
-  }
+  optionalStrings(param, name, ['deviceType', 'manufacturerId', 'model', 'deviceLocation', 'callbackUrl']);
   optionalInteger(param.maxRetransmit, `${name}.maxRetransmit`, 0, 3);
   const command = requireObject(param.command, `${name}.command`);
   requireString(command.serviceId, `${name}.command.serviceId`);
@@ -78,8 +80,7 @@ export class BatchProcess extends ServiceBase {
     const input = requireObject(btcInDTO, 'btcInDTO');
     requireString(input.appId, 'btcInDTO.appId');
     requireInteger(input.timeout, 'btcInDTO.timeout', 10, 2880);
-    const taskName = requireString(input.taskName, 'btcInDTO.taskName');
-    if (taskName.length > 256) throw invalid('btcInDTO.taskName', 'must be at most 256 characters');
+    requireString(input.taskName, 'btcInDTO.taskName', MAX_TASK_NAME_LENGTH);
     const taskType = requireString(input.taskType, 'btcInDTO.taskType');
     const param = requireObject(input.param, 'btcInDTO.param');
     if (taskType === 'DeviceCmd') checkDeviceCmd(param, 'btcInDTO.param');
@@ -117,11 +118,8 @@ export class BatchProcess extends ServiceBase {
       taskId: requireString(input.taskId, 'qtdInDTO.taskId'),
       status: optionalString(input.status, 'qtdInDTO.status'),
       index: optionalInteger(input.index, 'qtdInDTO.index', 0),
-      nodeId: optionalString(input.nodeId, 'qtdInDTO.nodeId'),
-      deviceId: optionalString(input.deviceId, 'qtdInDTO.deviceId'),
-      commandId: optionalString(input.commandId, 'qtdInDTO.commandId'),
-      pageNo: optionalInteger(input.pageNo, 'qtdInDTO.pageNo', 0),
-      pageSize: optionalInteger(input.pageSize, 'qtdInDTO.pageSize', 1),
+      ...optionalStrings(input, 'qtdInDTO', ['nodeId', 'deviceId', 'commandId']),
+      ...paging(input, 'qtdInDTO', 1),
     };
     return this.call(API.queryTaskDetails, { query }, accessToken);
   }

@@ -13,7 +13,7 @@ import type {
 } from '../dto/data-collection.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
-import { invalid, optionalInteger, optionalString, requireObject, requireString } from './validation.js';
+import { invalid, optionalString, optionalStrings, paging, requireObject, requireString } from './validation.js';
 
 const DEVICES = '/iocm/app/dm/v1.4.0/devices';
 
@@ -32,12 +32,9 @@ function historyQuery(value: unknown, dto: string, appIdOf: (appId: unknown, fie
     appId: appIdOf(input.appId, `${dto}.appId`),
     deviceId: requireString(input.deviceId, `${dto}.deviceId`),
     gatewayId: requireString(input.gatewayId, `${dto}.gatewayId`),
-    serviceId: optionalString(input.serviceId, `${dto}.serviceId`),
-    property: optionalString(input.property, `${dto}.property`),
-    pageNo: optionalInteger(input.pageNo, `${dto}.pageNo`, 0),
-    pageSize: optionalInteger(input.pageSize, `${dto}.pageSize`, 1, 2000),
-    startTime: optionalString(input.startTime, `${dto}.startTime`),
-    endTime: optionalString(input.endTime, `${dto}.endTime`),
+    ...optionalStrings(input, dto, ['serviceId', 'property']),
+    ...paging(input, dto, 1, 2000),
+    ...optionalStrings(input, dto, ['startTime', 'endTime']),
   };
 }
 
@@ -80,14 +77,9 @@ export class DataCollection extends ServiceBase {
     if (sort !== undefined && sort !== 'ASC' && sort !== 'DESC') throw invalid('qbdiInDTO.sort', "must be 'ASC' or 'DESC'");
     const query = {
       appId: this.appIdArgument(input.appId, 'qbdiInDTO.appId'),
-      gatewayId: optionalString(input.gatewayId, 'qbdiInDTO.gatewayId'),
-      status: optionalString(input.status, 'qbdiInDTO.status'),
-      nodeType: optionalString(input.nodeType, 'qbdiInDTO.nodeType'),
-      deviceType: optionalString(input.deviceType, 'qbdiInDTO.deviceType'),
-      pageNo: optionalInteger(input.pageNo, 'qbdiInDTO.pageNo', 0),
-      pageSize: optionalInteger(input.pageSize, 'qbdiInDTO.pageSize', 1, 250),
-      startTime: optionalString(input.startTime, 'qbdiInDTO.startTime'),
-      endTime: optionalString(input.endTime, 'qbdiInDTO.endTime'),
+      ...optionalStrings(input, 'qbdiInDTO', ['gatewayId', 'status', 'nodeType', 'deviceType']),
+      ...paging(input, 'qbdiInDTO', 1, 250),
+      ...optionalStrings(input, 'qbdiInDTO', ['startTime', 'endTime']),
       sort,
       select: optionalString(input.select, 'qbdiInDTO.select'),
     };

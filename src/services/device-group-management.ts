@@ -14,7 +14,7 @@ import type {
 } from '../dto/device-group-management.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
-import { compact, invalid, optionalInteger, optionalString, requireArray, requireObject, requireString } from './validation.js';
+import { compact, invalid, optionalInteger, optionalString, paging, requireArray, requireObject, requireString } from './validation.js';
 
 const GROUPS = '/iocm/app/devgroup/v1.3.0/devGroups';
 
@@ -38,18 +38,6 @@ const MAX_DESCRIPTION_LENGTH = 1024;
 /** Most device ids one request may carry (documented `List<String>(1000)`). */
 const MAX_DEVICE_IDS = 1000;
 const MAX_PAGE_SIZE = 1000;
-
-function nameArgument(value: unknown, field: string): string {
-  const name = requireString(value, field);
-  if (name.length > MAX_NAME_LENGTH) throw invalid(field, `must be at most ${MAX_NAME_LENGTH} characters`);
-  return name;
-}
-
-function descriptionArgument(value: unknown, field: string): string | undefined {
-  const description = optionalString(value, field);
-  if (description !== undefined && description.length > MAX_DESCRIPTION_LENGTH) throw invalid(field, `must be at most ${MAX_DESCRIPTION_LENGTH} characters`);
-  return description;
-}
 
 /** A list of device ids: an array of non-empty strings, `minLength` to 1000 of them. */
 function deviceIdsArgument(value: unknown, field: string, minLength: number): string[] {
@@ -93,8 +81,8 @@ export class DeviceGroupManagement extends ServiceBase {
   async createDeviceGroup(cdgInDTO: CreateDeviceGroupInDTO, accessToken: string | null = null): Promise<CreateDeviceGroupOutDTO> {
     const input = requireObject(cdgInDTO, 'cdgInDTO');
     const body = compact({
-      name: nameArgument(input.name, 'cdgInDTO.name'),
-      description: descriptionArgument(input.description, 'cdgInDTO.description'),
+      name: requireString(input.name, 'cdgInDTO.name', MAX_NAME_LENGTH),
+      description: optionalString(input.description, 'cdgInDTO.description', MAX_DESCRIPTION_LENGTH),
       appId: this.appIdArgument(input.appId, 'cdgInDTO.appId'),
       maxDevNum: optionalInteger(input.maxDevNum, 'cdgInDTO.maxDevNum', 0),
       deviceIds: input.deviceIds === undefined || input.deviceIds === null ? undefined : deviceIdsArgument(input.deviceIds, 'cdgInDTO.deviceIds', 0),
@@ -126,8 +114,8 @@ export class DeviceGroupManagement extends ServiceBase {
   async modifyDeviceGroup(mdgInDTO: ModifyDeviceGroupInDTO, devGroupId: string, accessAppId: string | null = null, accessToken: string | null = null): Promise<ModifyDeviceGroupOutDTO> {
     const input = requireObject(mdgInDTO, 'mdgInDTO');
     const body = compact({
-      name: nameArgument(input.name, 'mdgInDTO.name'),
-      description: descriptionArgument(input.description, 'mdgInDTO.description'),
+      name: requireString(input.name, 'mdgInDTO.name', MAX_NAME_LENGTH),
+      description: optionalString(input.description, 'mdgInDTO.description', MAX_DESCRIPTION_LENGTH),
       maxDevNum: optionalInteger(input.maxDevNum, 'mdgInDTO.maxDevNum', 0),
     });
     const query = { accessAppId: this.appIdArgument(accessAppId, 'accessAppId') };
@@ -144,8 +132,7 @@ export class DeviceGroupManagement extends ServiceBase {
     const input = requireObject(qdgInDTO, 'qdgInDTO');
     const query = {
       accessAppId: this.appIdArgument(input.accessAppId, 'qdgInDTO.accessAppId'),
-      pageNo: optionalInteger(input.pageNo, 'qdgInDTO.pageNo', 0),
-      pageSize: optionalInteger(input.pageSize, 'qdgInDTO.pageSize', 1, MAX_PAGE_SIZE),
+      ...paging(input, 'qdgInDTO', 1, MAX_PAGE_SIZE),
       name: optionalString(input.name, 'qdgInDTO.name'),
     };
     return this.call(API.queryDeviceGroups, { query }, accessToken);
@@ -174,8 +161,7 @@ export class DeviceGroupManagement extends ServiceBase {
     const query = {
       devGroupId: requireString(input.devGroupId, 'qdgmInDTO.devGroupId'),
       accessAppId: this.appIdArgument(input.accessAppId, 'qdgmInDTO.accessAppId'),
-      pageNo: optionalInteger(input.pageNo, 'qdgmInDTO.pageNo', 0),
-      pageSize: optionalInteger(input.pageSize, 'qdgmInDTO.pageSize', 1, MAX_PAGE_SIZE),
+      ...paging(input, 'qdgmInDTO', 1, MAX_PAGE_SIZE),
     };
     return this.call(API.queryDeviceGroupMembers, { query }, accessToken);
   }

@@ -21,6 +21,7 @@ import {
   optionalInteger,
   optionalObject,
   optionalString,
+  optionalStrings,
   requireArray,
   requireObject,
   requireString,
@@ -40,6 +41,24 @@ const API = {
   queryDeviceShadow: { method: 'GET', path: `${SHADOW}/{deviceId}`, status: 200, appParam: 'appId' },
   modifyDeviceShadow: { method: 'PUT', path: `${SHADOW}/{deviceId}`, status: 200, appParam: 'appId' },
 } as const satisfies ApiTable;
+
+/** The string fields of ModifyDeviceInforInDTO. */
+const MODIFIABLE_STRING_FIELDS = [
+  'name',
+  'endUser',
+  'mute',
+  'manufacturerId',
+  'manufacturerName',
+  'deviceType',
+  'model',
+  'location',
+  'protocolType',
+  'region',
+  'organization',
+  'timezone',
+  'imsi',
+  'productId',
+] as const;
 
 /**
  * Device registration, modification, deletion, status, location and shadow (Java SDK `DeviceManagement`).
@@ -66,16 +85,14 @@ export class DeviceManagement extends ServiceBase {
     optionalInteger(input.timeout, 'rddInDto.timeout', 0);
     optionalBoolean(input.isSecure, 'rddInDto.isSecure');
     optionalObject(input.deviceInfo, 'rddInDto.deviceInfo');
-    optionalString(input.imsi, 'rddInDto.imsi');
-    optionalString(input.productId, 'rddInDto.productId');
+    optionalStrings(input, 'rddInDto', ['imsi', 'productId']);
     return this.call(API.regDirectDevice, { query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);
   }
 
   /** Gives an offline device a new verification code (and optionally nodeId and timeout). */
   async refreshDeviceKey(rdkInDTO: RefreshDeviceKeyInDTO, deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<RefreshDeviceKeyOutDTO> {
     const input = requireObject(rdkInDTO, 'rdkInDTO');
-    optionalString(input.verifyCode, 'rdkInDTO.verifyCode');
-    optionalString(input.nodeId, 'rdkInDTO.nodeId');
+    optionalStrings(input, 'rdkInDTO', ['verifyCode', 'nodeId']);
     optionalInteger(input.timeout, 'rdkInDTO.timeout', 0);
     return this.call(API.refreshDeviceKey, { params: { deviceId }, query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);
   }
@@ -83,9 +100,7 @@ export class DeviceManagement extends ServiceBase {
   /** Modifies a device's information. The platform answers 204. */
   async modifyDeviceInfo(mdiInDto: ModifyDeviceInforInDTO, deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<void> {
     const input = requireObject(mdiInDto, 'mdiInDto');
-    for (const field of ['name', 'endUser', 'mute', 'manufacturerId', 'manufacturerName', 'deviceType', 'model', 'location', 'protocolType', 'region', 'organization', 'timezone', 'imsi', 'productId']) {
-      optionalString(input[field], `mdiInDto.${field}`);
-    }
+    optionalStrings(input, 'mdiInDto', MODIFIABLE_STRING_FIELDS);
     optionalObject(input.deviceConfig, 'mdiInDto.deviceConfig');
     if (input.customFields !== undefined && input.customFields !== null) requireArray(input.customFields, 'mdiInDto.customFields', 0);
     await this.call(API.modifyDeviceInfo, { params: { deviceId }, query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);

@@ -3,7 +3,7 @@ import { NorthApiClient } from '../client/north-api-client.js';
 import type { CommandDTO2, InvokeDeviceServiceOutDTO } from '../dto/device-service-invocation.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
-import { compactDeep, optionalObject, optionalString, requireObject, requireString } from './validation.js';
+import { compactDeep, optionalObject, optionalStrings, requireObject, requireString } from './validation.js';
 
 const API = {
   // Success status unconfirmed by the platform docs; 202 (accepted for immediate delivery, not cached) is the likely one.
@@ -46,7 +46,7 @@ export class DeviceServiceInvocation extends ServiceBase {
     const header = requireObject(input.header, 'commandDTO.header');
     requireString(header.mode, 'commandDTO.header.mode');
     requireString(header.method, 'commandDTO.header.method');
-    for (const field of OPTIONAL_HEADER_FIELDS) optionalString(header[field], `commandDTO.header.${field}`);
+    optionalStrings(header, 'commandDTO.header', OPTIONAL_HEADER_FIELDS);
     const body = optionalObject(input.body, 'commandDTO.body');
     const json = compactDeep({
       header: {

@@ -23,6 +23,8 @@ import {
   optionalInteger,
   optionalObject,
   optionalString,
+  optionalStrings,
+  paging,
   requireObject,
   requireString,
 } from './validation.js';
@@ -46,14 +48,6 @@ const API = {
   queryUpgradeTaskList: { method: 'GET', path: `${BASE}/operations`, status: 200 },
 } as const satisfies ApiTable;
 
-/** pageNo (0 or more) and pageSize (1 to 100) of a list query. */
-function page(input: Record<string, unknown>, dto: string): { pageNo: number | undefined; pageSize: number | undefined } {
-  return {
-    pageNo: optionalInteger(input.pageNo, `${dto}.pageNo`, 0),
-    pageSize: optionalInteger(input.pageSize, `${dto}.pageSize`, 1, MAX_PAGE_SIZE),
-  };
-}
-
 /** An optional list of ids: each a non-empty string, at most 256 of them. */
 function idList(value: unknown, field: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
@@ -65,9 +59,7 @@ function targetsOf(value: unknown, field: string): OperateDevices {
   const input = requireObject(value, field);
   return {
     deviceGroups: idList(input.deviceGroups, `${field}.deviceGroups`),
-    deviceType: optionalString(input.deviceType, `${field}.deviceType`),
-    model: optionalString(input.model, `${field}.model`),
-    manufacturerName: optionalString(input.manufacturerName, `${field}.manufacturerName`),
+    ...optionalStrings(input, field, ['deviceType', 'model', 'manufacturerName']),
     devices: idList(input.devices, `${field}.devices`),
   };
 }
@@ -76,9 +68,7 @@ function policyOf(value: unknown, field: string): OperatePolicy | undefined {
   const input = optionalObject(value, field);
   if (input === undefined) return undefined;
   return {
-    executeType: optionalString(input.executeType, `${field}.executeType`),
-    startTime: optionalString(input.startTime, `${field}.startTime`),
-    endTime: optionalString(input.endTime, `${field}.endTime`),
+    ...optionalStrings(input, field, ['executeType', 'startTime', 'endTime']),
     retryType: optionalBoolean(input.retryType, `${field}.retryType`),
     retryTimes: optionalInteger(input.retryTimes, `${field}.retryTimes`, 1, 5),
   };
@@ -107,12 +97,8 @@ export class DeviceUpgrade extends ServiceBase {
   async queryUpgradePackageList(quplInDTO: QueryUpgradePackageListInDTO, accessToken: string | null = null): Promise<QueryUpgradePackageListOutDTO> {
     const input = requireObject(quplInDTO, 'quplInDTO');
     const query = {
-      fileType: optionalString(input.fileType, 'quplInDTO.fileType'),
-      deviceType: optionalString(input.deviceType, 'quplInDTO.deviceType'),
-      model: optionalString(input.model, 'quplInDTO.model'),
-      manufacturerName: optionalString(input.manufacturerName, 'quplInDTO.manufacturerName'),
-      version: optionalString(input.version, 'quplInDTO.version'),
-      ...page(input, 'quplInDTO'),
+      ...optionalStrings(input, 'quplInDTO', ['fileType', 'deviceType', 'model', 'manufacturerName', 'version']),
+      ...paging(input, 'quplInDTO', 1, MAX_PAGE_SIZE),
     };
     return this.call(API.queryUpgradePackageList, { query }, accessToken);
   }
@@ -177,7 +163,7 @@ export class DeviceUpgrade extends ServiceBase {
     const input = requireObject(qustInDTO, 'qustInDTO');
     const query = {
       subOperationStatus: optionalString(input.subOperationStatus, 'qustInDTO.subOperationStatus'),
-      ...page(input, 'qustInDTO'),
+      ...paging(input, 'qustInDTO', 1, MAX_PAGE_SIZE),
     };
     return this.call(API.queryUpgradeSubTask, { params: { operationId }, query }, accessToken);
   }
@@ -191,13 +177,8 @@ export class DeviceUpgrade extends ServiceBase {
   async queryUpgradeTaskList(qutlInDTO: QueryUpgradeTaskListInDTO, accessToken: string | null = null): Promise<QueryUpgradeTaskListOutDTO> {
     const input = requireObject(qutlInDTO, 'qutlInDTO');
     const query = {
-      operationType: optionalString(input.operationType, 'qutlInDTO.operationType'),
-      operationStatus: optionalString(input.operationStatus, 'qutlInDTO.operationStatus'),
-      deviceType: optionalString(input.deviceType, 'qutlInDTO.deviceType'),
-      model: optionalString(input.model, 'qutlInDTO.model'),
-      manufacturerName: optionalString(input.manufacturerName, 'qutlInDTO.manufacturerName'),
-      deviceId: optionalString(input.deviceId, 'qutlInDTO.deviceId'),
-      ...page(input, 'qutlInDTO'),
+      ...optionalStrings(input, 'qutlInDTO', ['operationType', 'operationStatus', 'deviceType', 'model', 'manufacturerName', 'deviceId']),
+      ...paging(input, 'qutlInDTO', 1, MAX_PAGE_SIZE),
     };
     return this.call(API.queryUpgradeTaskList, { query }, accessToken);
   }

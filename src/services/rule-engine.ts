@@ -16,6 +16,7 @@ import {
   optionalInteger,
   optionalObject,
   optionalString,
+  optionalStrings,
   requireArray,
   requireObject,
   requireString,
@@ -252,8 +253,7 @@ export class RuleEngine extends ServiceBase {
   async queryRules(qrInDTO: QueryRulesInDTO2, accessToken: string | null = null): Promise<RuleDTO2[]> {
     const input = requireObject(qrInDTO, 'qrInDTO');
     const query = {
-      name: optionalString(input.name, 'qrInDTO.name'),
-      author: optionalString(input.author, 'qrInDTO.author'),
+      ...optionalStrings(input, 'qrInDTO', ['name', 'author']),
       appId: this.appIdArgument(input.appId, 'qrInDTO.appId'),
       select: optionalString(input.select, 'qrInDTO.select'),
     };

@@ -14,7 +14,7 @@ import type {
 } from '../dto/signal-delivery.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
-import { compactDeep, invalid, optionalInteger, optionalObject, optionalString, requireObject, requireString } from './validation.js';
+import { compactDeep, optionalInteger, optionalObject, optionalString, optionalStrings, paging, requireObject, requireString } from './validation.js';
 
 const CMD = '/iocm/app/cmd/v1.4.0';
 
@@ -29,6 +29,9 @@ const API = {
 
 /** Longest callbackUrl the platform accepts. */
 const MAX_CALLBACK_URL = 1024;
+
+/** Largest page of the command and revocation-task queries. */
+const MAX_PAGE_SIZE = 1000;
 
 /**
  * NB-IoT/LWM2M device commands: create, query, cancel, and command revocation tasks (Java SDK `SignalDelivery`).
@@ -59,10 +62,7 @@ export class SignalDelivery extends ServiceBase {
     const serviceId = requireString(command.serviceId, 'pdcInDTO.command.serviceId');
     const method = requireString(command.method, 'pdcInDTO.command.method');
     const paras = optionalObject(command.paras, 'pdcInDTO.command.paras');
-    const callbackUrl = optionalString(input.callbackUrl, 'pdcInDTO.callbackUrl');
-    if (callbackUrl !== undefined && callbackUrl.length > MAX_CALLBACK_URL) {
-      throw invalid('pdcInDTO.callbackUrl', `must be at most ${MAX_CALLBACK_URL} characters`);
-    }
+    const callbackUrl = optionalString(input.callbackUrl, 'pdcInDTO.callbackUrl', MAX_CALLBACK_URL);
     const expireTime = optionalInteger(input.expireTime, 'pdcInDTO.expireTime', 0);
     const maxRetransmit = optionalInteger(input.maxRetransmit, 'pdcInDTO.maxRetransmit', 0, 3);
     const json = compactDeep({ deviceId, command: { serviceId, method, paras }, callbackUrl, expireTime, maxRetransmit });
@@ -78,11 +78,8 @@ export class SignalDelivery extends ServiceBase {
   async queryDeviceCommand(qdcInDTO: QueryDeviceCommandInDTO2, accessToken: string | null = null): Promise<QueryDeviceCommandOutDTO2> {
     const input = requireObject(qdcInDTO, 'qdcInDTO');
     const query = {
-      pageNo: optionalInteger(input.pageNo, 'qdcInDTO.pageNo', 0),
-      pageSize: optionalInteger(input.pageSize, 'qdcInDTO.pageSize', 1, 1000),
-      deviceId: optionalString(input.deviceId, 'qdcInDTO.deviceId'),
-      startTime: optionalString(input.startTime, 'qdcInDTO.startTime'),
-      endTime: optionalString(input.endTime, 'qdcInDTO.endTime'),
+      ...paging(input, 'qdcInDTO', 1, MAX_PAGE_SIZE),
+      ...optionalStrings(input, 'qdcInDTO', ['deviceId', 'startTime', 'endTime']),
       appId: this.appIdArgument(input.appId, 'qdcInDTO.appId'),
     };
     return this.call(API.queryDeviceCommand, { query }, accessToken);
@@ -124,13 +121,8 @@ export class SignalDelivery extends ServiceBase {
   async queryDeviceCmdCancelTask(qdcctInDTO: QueryDeviceCmdCancelTaskInDTO2, accessToken: string | null = null): Promise<QueryDeviceCmdCancelTaskOutDTO2> {
     const input = requireObject(qdcctInDTO, 'qdcctInDTO');
     const query = {
-      pageNo: optionalInteger(input.pageNo, 'qdcctInDTO.pageNo', 0),
-      pageSize: optionalInteger(input.pageSize, 'qdcctInDTO.pageSize', 1, 1000),
-      taskId: optionalString(input.taskId, 'qdcctInDTO.taskId'),
-      deviceId: optionalString(input.deviceId, 'qdcctInDTO.deviceId'),
-      status: optionalString(input.status, 'qdcctInDTO.status'),
-      startTime: optionalString(input.startTime, 'qdcctInDTO.startTime'),
-      endTime: optionalString(input.endTime, 'qdcctInDTO.endTime'),
+      ...paging(input, 'qdcctInDTO', 1, MAX_PAGE_SIZE),
+      ...optionalStrings(input, 'qdcctInDTO', ['taskId', 'deviceId', 'status', 'startTime', 'endTime']),
       appId: this.appIdArgument(input.appId, 'qdcctInDTO.appId'),
     };
     return this.call(API.queryDeviceCmdCancelTask, { query }, accessToken);

@@ -10,7 +10,7 @@ import type {
 } from '../dto/subscription-management.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
-import { compact, invalid, optionalInteger, optionalString, requireObject, requireString } from './validation.js';
+import { compact, invalid, optionalString, optionalStrings, paging, requireObject, requireString } from './validation.js';
 
 const SUB = '/iocm/app/sub/v1.2.0/subscriptions';
 
@@ -30,12 +30,6 @@ const MANAGEMENT_TYPES: ReadonlySet<unknown> = new Set(['swUpgradeStateChangeNot
 
 /** Documented maximum length of a callback URL. */
 const MAX_CALLBACK_URL_LENGTH = 1024;
-
-function callbackUrlArgument(value: unknown, field: string): string {
-  const url = requireString(value, field);
-  if (url.length > MAX_CALLBACK_URL_LENGTH) throw invalid(field, `must be at most ${MAX_CALLBACK_URL_LENGTH} characters`);
-  return url;
-}
 
 /** `ownerFlag`: null/undefined (not sent), a boolean, or the strings "true" / "false"; sent as a string. */
 function ownerFlagArgument(value: unknown): string | undefined {
@@ -89,7 +83,7 @@ export class SubscriptionManagement extends ServiceBase {
     }
     const input = requireObject(inDTO, 'sddInDTO');
     const notifyType = requireString(input.notifyType, 'sddInDTO.notifyType');
-    const callbackUrl = callbackUrlArgument(input.callbackUrl, 'sddInDTO.callbackUrl');
+    const callbackUrl = requireString(input.callbackUrl, 'sddInDTO.callbackUrl', MAX_CALLBACK_URL_LENGTH);
     const appId = this.appIdArgument(input.appId, 'sddInDTO.appId');
     const ownerFlag = ownerFlagArgument(second);
     return this.call(API.subDeviceData, { query: { ownerFlag }, json: compact({ notifyType, callbackUrl, appId }) }, accessToken);
@@ -111,7 +105,7 @@ export class SubscriptionManagement extends ServiceBase {
     const given = input.callbackurl ?? input.callbackUrl;
     const field = input.callbackurl !== undefined && input.callbackurl !== null ? 'sdmdInDTO.callbackurl' : 'sdmdInDTO.callbackUrl';
     if (given === undefined || given === null) throw invalid('sdmdInDTO.callbackurl', 'must be a non-empty string');
-    const callbackurl = callbackUrlArgument(given, field);
+    const callbackurl = requireString(given, field, MAX_CALLBACK_URL_LENGTH);
     await this.call(API.subDeviceManagementData, { json: { notifyType, callbackurl } }, accessToken);
   }
 
@@ -137,8 +131,7 @@ export class SubscriptionManagement extends ServiceBase {
     const query = {
       appId: this.appIdArgument(input.appId, 'qbsInDTO.appId'),
       notifyType: optionalString(input.notifyType, 'qbsInDTO.notifyType'),
-      pageNo: optionalInteger(input.pageNo, 'qbsInDTO.pageNo', 0),
-      pageSize: optionalInteger(input.pageSize, 'qbsInDTO.pageSize', 1),
+      ...paging(input, 'qbsInDTO', 1),
     };
     return this.call(API.queryBatchSubscriptions, { query }, accessToken);
   }
@@ -165,8 +158,7 @@ export class SubscriptionManagement extends ServiceBase {
     const input = requireObject(dbsInDTO, 'dbsInDTO');
     const query = {
       appId: this.appIdArgument(input.appId, 'dbsInDTO.appId'),
-      notifyType: optionalString(input.notifyType, 'dbsInDTO.notifyType'),
-      callbackUrl: optionalString(input.callbackUrl, 'dbsInDTO.callbackUrl'),
+      ...optionalStrings(input, 'dbsInDTO', ['notifyType', 'callbackUrl']),
     };
     await this.call(API.deleteBatchSubscriptions, { query }, accessToken);
   }

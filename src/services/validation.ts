@@ -13,15 +13,35 @@ export function requireObject(value: unknown, field: string): Record<string, unk
   return value as Record<string, unknown>;
 }
 
-export function requireString(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim().length === 0) throw invalid(field, 'must be a non-empty string');
+/** The length check of the string checks below: at most `maxLength` characters. */
+function lengthChecked(value: string, field: string, maxLength: number): string {
+  if (value.length > maxLength) throw invalid(field, `must be at most ${maxLength} characters`);
   return value;
 }
 
-export function optionalString(value: unknown, field: string): string | undefined {
+export function requireString(value: unknown, field: string, maxLength = Infinity): string {
+  if (typeof value !== 'string' || value.trim().length === 0) throw invalid(field, 'must be a non-empty string');
+  return lengthChecked(value, field, maxLength);
+}
+
+export function optionalString(value: unknown, field: string, maxLength = Infinity): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw invalid(field, 'must be a string');
-  return value;
+  return lengthChecked(value, field, maxLength);
+}
+
+/**
+ * Optional string fields of a DTO, each checked like {@link optionalString} in the order given and returned keyed by
+ * name (undefined where absent or null). Messages name the field as `<dto>.<name>`.
+ * @param input - the DTO, already known to be an object
+ * @param dto - the argument's name, as messages show it
+ * @param names - the fields, in the order they are checked and sent
+ * @returns the checked values, keyed by field name
+ */
+export function optionalStrings<const K extends string>(input: Record<string, unknown>, dto: string, names: readonly K[]): { [P in K]: string | undefined } {
+  const out = {} as { [P in K]: string | undefined };
+  for (const name of names) out[name] = optionalString(input[name], `${dto}.${name}`);
+  return out;
 }
 
 export function optionalInteger(value: unknown, field: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number | undefined {
@@ -35,6 +55,27 @@ export function optionalInteger(value: unknown, field: string, min = Number.MIN_
 export function requireInteger(value: unknown, field: string, min?: number, max?: number): number {
   if (value === undefined || value === null) throw invalid(field, 'is required');
   return optionalInteger(value, field, min, max) as number;
+}
+
+/** The paging fields of a list query, checked. */
+export interface Paging {
+  pageNo: number | undefined;
+  pageSize: number | undefined;
+}
+
+/**
+ * `pageNo` (0 or more) and `pageSize` (`minPageSize` to `maxPageSize`) of a list query's DTO, in that order.
+ * @param input - the DTO, already known to be an object
+ * @param dto - the argument's name, as messages show it
+ * @param minPageSize - the smallest page size the operation accepts
+ * @param maxPageSize - the largest page size the operation accepts
+ * @returns the checked values, undefined where absent or null
+ */
+export function paging(input: Record<string, unknown>, dto: string, minPageSize: number, maxPageSize = Number.MAX_SAFE_INTEGER): Paging {
+  return {
+    pageNo: optionalInteger(input.pageNo, `${dto}.pageNo`, 0),
+    pageSize: optionalInteger(input.pageSize, `${dto}.pageSize`, minPageSize, maxPageSize),
+  };
 }
 
 export function optionalBoolean(value: unknown, field: string): boolean | undefined {
