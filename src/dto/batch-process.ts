@@ -10,9 +10,9 @@ import type { CommandDTOV4 } from './signal-delivery.js';
  * `Broadcast` (every device of the application).
  */
 export interface DeviceCmd {
-  /** `DeviceList`, `DeviceType`, `DeviceArea`, `GroupList`, `GroupIdList` or `Broadcast`. Required. */
+  /** `DeviceList`, `DeviceType`, `DeviceArea`, `GroupList`, `GroupIdList` or `Broadcast` (the SDK refuses others). Required. */
   type: string;
-  /** Device ids, for `DeviceList`. */
+  /** Device ids, for `DeviceList` (required and non-empty there); no item may be empty. */
   deviceList?: string[];
   /** For `DeviceType`. */
   deviceType?: string;
@@ -22,9 +22,9 @@ export interface DeviceCmd {
   model?: string;
   /** For `DeviceArea`. */
   deviceLocation?: string;
-  /** Group names (`GroupList`) or group ids (`GroupIdList`). */
+  /** Group names (`GroupList`, required and non-empty there) or group ids (`GroupIdList`); no item may be empty. */
   groupList?: string[];
-  /** The command sent to every device. Required. */
+  /** The command sent to every device: `serviceId`, `method` and `paras` are all required. Required. */
   command: CommandDTOV4;
   /** Where the platform posts each command's status changes. */
   callbackUrl?: string;
@@ -102,15 +102,15 @@ export interface QueryTaskDetailsInDTO {
   status?: string;
   /** Only the detail at this position of the task (from 0). */
   index?: number;
-  /** Only the detail of this device (by nodeId). */
+  /** Only the detail of this device (by nodeId); not empty when given. */
   nodeId?: string;
-  /** Only the detail of this device. */
+  /** Only the detail of this device; not empty when given. */
   deviceId?: string;
-  /** Only the detail of this command. */
+  /** Only the detail of this command; not empty when given. */
   commandId?: string;
   /** Page, from 0 (default 0). */
   pageNo?: number;
-  /** Page size, from 1 (the simulator accepts up to 250; default 25). */
+  /** Records per page, from 1; default 25. The SDK checks only the lower bound and leaves any upper limit to the platform. */
   pageSize?: number;
 }
 

@@ -34,12 +34,13 @@ export interface QuerySingleDeviceInfoOutDTO {
 }
 
 /**
- * Query of GET devices (Java SDK QueryBatchDevicesInfoInDTO). `gatewayId` and `pageNo` must not both be absent.
+ * Query of GET devices (Java SDK QueryBatchDevicesInfoInDTO). `gatewayId` and `pageNo` must not both be absent:
+ * the SDK refuses such a query with 1007 before sending it.
  */
 export interface QueryBatchDevicesInfoInDTO {
   /** Authorised application whose devices are queried; leave out for your own. Sent as the `appId` query parameter. */
   appId?: string;
-  /** Only the devices of this gateway (for a directly connected device: its own deviceId). */
+  /** Only the devices of this gateway (for a directly connected device: its own deviceId); not empty when given. */
   gatewayId?: string;
   /** `ONLINE`, `OFFLINE`, `INACTIVE` or `ABNORMAL`. */
   status?: string;
@@ -137,11 +138,11 @@ export interface QueryDeviceDesiredHistoryOutDTO {
 
 /** Query of GET deviceCapabilities (Java SDK QueryDeviceCapabilitiesInDTO); every field is optional. */
 export interface QueryDeviceCapabilitiesInDTO {
-  /** Only this device. */
+  /** Only this device; not empty when given. */
   deviceId?: string;
   /** Authorised application whose devices are meant; leave out for your own. Sent as the `appId` query parameter. */
   appId?: string;
-  /** Only the devices of this gateway (for a directly connected device: its own deviceId). */
+  /** Only the devices of this gateway (for a directly connected device: its own deviceId); not empty when given. */
   gatewayId?: string;
 }
 

@@ -1,4 +1,5 @@
 // Request and response types of DeviceManagement. Field names are the platform's wire names.
+import type { ServiceInfo } from './data-collection.js';
 
 /** Static information about a device (Java SDK DeviceInfo / DeviceInfoDTO); every field is a string on the wire. */
 export interface DeviceInfo {
@@ -32,12 +33,19 @@ export interface DeviceInfo {
 export interface RegDirectDeviceInDTO2 {
   /** Unique device identifier (IMEI, MAC...). Required. */
   nodeId: string;
-  /** Verification code; the platform uses nodeId when absent. */
+  /**
+   * Verification code the device presents when it first connects. The platform echoes it in the answer, or
+   * generates one when it is absent.
+   */
   verifyCode?: string;
   /** Pre-shared key, 8 to 32 hexadecimal characters. */
   psk?: string;
   endUserId?: string;
-  /** Seconds the registration waits for the device to connect; 0 = forever. */
+  /**
+   * Seconds the verification code stays valid, waiting for the device to connect; an unactivated device is deleted
+   * when it expires. Absent: the platform default, 180 s (some platform versions document 0 for registration).
+   * 0: never expires.
+   */
   timeout?: number;
   isSecure?: boolean;
   deviceInfo?: DeviceInfo;
@@ -56,7 +64,7 @@ export interface RefreshDeviceKeyInDTO {
   verifyCode?: string;
   /** New nodeId; empty keeps the current one. */
   nodeId?: string;
-  /** Seconds; 0 = forever. */
+  /** Seconds the new verification code stays valid. Absent: the platform default, 180 s. 0: never expires. */
   timeout?: number;
 }
 
@@ -128,7 +136,7 @@ export interface DeviceServiceB {
   reportedProps?: Record<string, unknown>;
   desiredProps?: Record<string, unknown>;
   eventTime?: string;
-  serviceInfo?: { muteCmds?: string };
+  serviceInfo?: ServiceInfo;
 }
 
 export interface QueryDeviceShadowOutDTO {

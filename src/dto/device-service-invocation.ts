@@ -2,7 +2,7 @@
 
 /** Header of a command to an agent or gateway device (Java SDK CommandNA2CloudHeader). */
 export interface CommandNA2CloudHeader {
-  /** `ACK` (the device confirms the command) or `NOACK`. Required. */
+  /** `ACK` (the device confirms the command) or `NOACK`; the SDK refuses other values. Required. */
   mode: string;
   /** Sender, e.g. `/users/{userId}`. */
   from?: string;

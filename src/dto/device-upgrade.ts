@@ -53,15 +53,15 @@ export interface QueryUpgradePackageOutDTO extends CategoryInfo {}
 
 /**
  * The devices an upgrade task applies to: a device list, device groups, or (when neither is given) every device of a
- * type, model and manufacturer.
+ * type, model and manufacturer. At least one of them must be named.
  */
 export interface OperateDevices {
-  /** Ids of device groups, at most 256. */
+  /** Ids of device groups, at most 256; none may be empty. */
   deviceGroups?: string[];
   deviceType?: string;
   model?: string;
   manufacturerName?: string;
-  /** Device ids, at most 256. */
+  /** Device ids, at most 256; none may be empty. */
   devices?: string[];
 }
 
@@ -70,7 +70,7 @@ export interface OperateDevices {
  * set); this SDK sends only the fields the caller gave, so an absent `retryType` leaves the platform default (false).
  */
 export interface OperatePolicy {
-  /** `now` (the platform default), `device_online` or `custom` (then `startTime` and `endTime` are required). */
+  /** `now` (the platform default), `device_online` or `custom` (then the SDK requires `startTime` and `endTime`). */
   executeType?: string;
   /** Start of the execution window, UTC `yyyyMMddTHHmmssZ` (custom execution). */
   startTime?: string;
@@ -181,7 +181,7 @@ export interface QueryUpgradeTaskListInDTO {
   deviceType?: string;
   model?: string;
   manufacturerName?: string;
-  /** Only tasks that upgrade this device. */
+  /** Only tasks that upgrade this device; not empty when given. */
   deviceId?: string;
   /** Page to read, from 0 (the default). */
   pageNo?: number;

@@ -6,6 +6,7 @@
 
 /** The device property a {@link ConditionDeviceData} watches (Java SDK `CondiotionDeviceInfo`, sic). */
 export interface CondiotionDeviceInfo {
+  /** The device; not empty when given. */
   deviceId?: string;
   /** `serviceId/propertyName` as defined in the device profile, e.g. `Brightness/brightness`. */
   path?: string;
@@ -23,6 +24,7 @@ export interface DeviceTypeInfo {
 
 /** The device group a {@link ConditionDeviceGroupData} watches. */
 export interface DeviceGroupInfo {
+  /** The device group; not empty when given. */
   groupId?: string;
   /** `serviceId/propertyName`. */
   path?: string;
@@ -142,6 +144,7 @@ export interface ActionDeviceCMD {
   /** Id of the action inside the rule. */
   id?: string;
   appKey?: string;
+  /** The device the command goes to; not empty when given. */
   deviceId?: string;
   cmd?: CMD;
   cmdVersion?: string;
@@ -201,6 +204,7 @@ export interface ActionRule {
   /** Action type. */
   type: string;
   id?: string;
+  /** The other rule; not empty when given. */
   ruleId?: string;
   /** What to do with that rule (a string here, unlike {@link ActionDeviceCMD}.cmd). */
   cmd?: string;
@@ -212,6 +216,7 @@ export interface ActionEiCMD {
   type: string;
   id?: string;
   subSystem?: string;
+  /** Not empty when given. */
   deviceId?: string;
   messageType?: string;
   messageBody?: unknown;
@@ -224,6 +229,7 @@ export type RuleAction = ActionDeviceCMD | ActionSMS | ActionEmail | ActionDevic
 export interface TriggerSourceDevice {
   /** Trigger source type. */
   type: string;
+  /** The device whose data triggers the rule; not empty when given. */
   deviceId?: string;
   serviceId?: string;
 }
@@ -270,7 +276,7 @@ export interface RulePreProcessor {
 
 /** A rule (Java SDK `RuleDTO2`): what createRule and updateRule send, and what queryRules answers. */
 export interface RuleDTO2 {
-  /** Set by the platform on creation; required by updateRule. */
+  /** Set by the platform on creation; required by updateRule. Not empty when given. */
   ruleId?: string;
   /** The application the rule belongs to (set by the platform). */
   appKey?: string;
@@ -325,7 +331,7 @@ export interface QueryRulesInDTO2 {
 /** updateRuleStatus input, and one entry of {@link UpdateBatchRuleStatusInDTO}. */
 export interface UpdateRuleStatusInDTO {
   ruleId: string;
-  /** `active` or `inactive`. */
+  /** `active` or `inactive`; the SDK refuses any other value with 1007. */
   status: string;
 }
 
@@ -337,7 +343,10 @@ export interface UpdateBatchRuleStatusInDTO {
 
 /** Overall result of a batch status change (Java SDK `RuleResultBodyDTO`). */
 export interface RuleResultBodyDTO {
-  /** `"0"` when every rule was changed, `"1"` when at least one entry failed (simulator convention). */
+  /**
+   * Overall result code, a string. The platform does not document its values; the SDK passes it through unchanged.
+   * Read each rule's outcome from {@link UpdateBatchRuleStatusOutDTO.responses} rather than from this code.
+   */
   result_code: string;
   result_desc: string;
 }

@@ -13,8 +13,8 @@ export interface CommandDTOV4 {
   serviceId: string;
   /** Command name as defined in the device profile. Required. */
   method: string;
-  /** Command parameters keyed by the profile's parameter names. */
-  paras?: Record<string, unknown>;
+  /** Command parameters keyed by the profile's parameter names; `{}` for a command without parameters. Required. */
+  paras: Record<string, unknown>;
 }
 
 /** Body of POST deviceCommands (Java SDK PostDeviceCommandInDTO2). */
@@ -78,7 +78,7 @@ export interface QueryDeviceCommandInDTO2 {
   pageNo?: number;
   /** Records per page, 1 to 1000; default 1000. */
   pageSize?: number;
-  /** Only commands of this device. */
+  /** Only commands of this device; not empty when given. */
   deviceId?: string;
   /** Only commands created after this platform time (`yyyyMMdd'T'HHmmss'Z'`). */
   startTime?: string;
@@ -136,7 +136,9 @@ export interface QueryDeviceCmdCancelTaskInDTO2 {
   pageNo?: number;
   /** Records per page, 1 to 1000; default 1000. */
   pageSize?: number;
+  /** Only this task; not empty when given. */
   taskId?: string;
+  /** Only tasks of this device; not empty when given. */
   deviceId?: string;
   /** Task status, e.g. `SUCCESS`. */
   status?: string;

@@ -12,8 +12,9 @@ import { ServiceBase } from './service-base.js';
 import {
   compactDeep,
   invalid,
+  oneOf,
+  optionalIds,
   optionalInteger,
-  optionalObject,
   optionalString,
   optionalStrings,
   paging,
@@ -35,25 +36,32 @@ const API = {
 
 const MAX_TASK_NAME_LENGTH = 256;
 
-/** Every item must be a string. */
-function stringItems(value: unknown, field: string): void {
-  if (value === undefined || value === null) return;
-  requireArray(value, field, 0).forEach((item, index) => {
-    if (typeof item !== 'string') throw invalid(`${field}[${index}]`, 'must be a string');
-  });
+/** The documented values of a DeviceCmd task's `param.type`. */
+const DEVICE_CMD_TYPES = ['DeviceList', 'DeviceType', 'DeviceArea', 'GroupList', 'Broadcast', 'GroupIdList'] as const;
+
+/**
+ * A list of ids or names: every item a non-empty string. Optional unless `required`, in which case it must hold at
+ * least one item.
+ * @param value - the list as the caller gave it
+ * @param field - the field's name, as messages show it
+ * @param required - whether the list must be present with at least one item
+ */
+function idItems(value: unknown, field: string, required: boolean): void {
+  if (!required && (value === undefined || value === null)) return;
+  requireArray(value, field, required ? 1 : 0).forEach((item, index) => requireString(item, `${field}[${index}]`));
 }
 
 /** Checks the `param` of a DeviceCmd task. */
 function checkDeviceCmd(param: Record<string, unknown>, name: string): void {
-  requireString(param.type, `${name}.type`);
-  stringItems(param.deviceList, `${name}.deviceList`);
-  stringItems(param.groupList, `${name}.groupList`);
+  const type = oneOf(requireString(param.type, `${name}.type`), `${name}.type`, DEVICE_CMD_TYPES);
+  idItems(param.deviceList, `${name}.deviceList`, type === 'DeviceList');
+  idItems(param.groupList, `${name}.groupList`, type === 'GroupList');
   optionalStrings(param, name, ['deviceType', 'manufacturerId', 'model', 'deviceLocation', 'callbackUrl']);
   optionalInteger(param.maxRetransmit, `${name}.maxRetransmit`, 0, 3);
   const command = requireObject(param.command, `${name}.command`);
   requireString(command.serviceId, `${name}.command.serviceId`);
   requireString(command.method, `${name}.command.method`);
-  optionalObject(command.paras, `${name}.command.paras`);
+  requireObject(command.paras, `${name}.command.paras`);
 }
 
 /**
@@ -72,7 +80,11 @@ export class BatchProcess extends ServiceBase {
 
   /**
    * Creates a batch task. For `taskType` `DeviceCmd` the platform creates one device command per target device.
-   * @param btcInDTO - the task: `appId`, `timeout` (minutes, 10 to 2880), `taskName`, `taskType` and `param` are required
+   * @param btcInDTO - the task: `appId`, `timeout` (minutes, 10 to 2880), `taskName`, `taskType` and `param` are
+   *   required. For `DeviceCmd`, `param.type` must be `DeviceList`, `DeviceType`, `DeviceArea`, `GroupList`,
+   *   `Broadcast` or `GroupIdList`; `DeviceList` needs a non-empty `deviceList` and `GroupList` a non-empty
+   *   `groupList`, whose items must be non-empty strings; `param.command` needs `serviceId`, `method` and `paras`
+   *   (`{}` for none)
    * @param accessToken - a token, or null while the refresh timer runs
    * @returns the new task's id, in the field `taskID`
    */
@@ -108,7 +120,8 @@ export class BatchProcess extends ServiceBase {
 
   /**
    * What a task did per device, filtered and paginated.
-   * @param qtdInDTO - the task (`taskId`, required), filters and page
+   * @param qtdInDTO - the task (`taskId`, required), filters and page; the `nodeId`, `deviceId` and `commandId`
+   *   filters must not be empty when given
    * @param accessToken - a token, or null while the refresh timer runs
    */
   async queryTaskDetails(qtdInDTO: QueryTaskDetailsInDTO, accessToken: string | null = null): Promise<QueryTaskDetailsOutDTO> {
@@ -118,7 +131,7 @@ export class BatchProcess extends ServiceBase {
       taskId: requireString(input.taskId, 'qtdInDTO.taskId'),
       status: optionalString(input.status, 'qtdInDTO.status'),
       index: optionalInteger(input.index, 'qtdInDTO.index', 0),
-      ...optionalStrings(input, 'qtdInDTO', ['nodeId', 'deviceId', 'commandId']),
+      ...optionalIds(input, 'qtdInDTO', ['nodeId', 'deviceId', 'commandId']),
       ...paging(input, 'qtdInDTO', 1),
     };
     return this.call(API.queryTaskDetails, { query }, accessToken);

@@ -13,7 +13,7 @@ import type {
 } from '../dto/data-collection.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
-import { invalid, optionalString, optionalStrings, paging, requireObject, requireString } from './validation.js';
+import { invalid, optionalId, optionalString, optionalStrings, paging, requireObject, requireString } from './validation.js';
 
 const DEVICES = '/iocm/app/dm/v1.4.0/devices';
 
@@ -66,8 +66,10 @@ export class DataCollection extends ServiceBase {
   }
 
   /**
-   * Devices matching the filters, one page at a time. The platform needs `gatewayId` or `pageNo`.
-   * @param qbdiInDTO - filters and paging; its `appId` names the authorised application whose devices are listed
+   * Devices matching the filters, one page at a time. The platform needs `gatewayId` or `pageNo` (it answers
+   * 400 / 100218 when both are absent), so a query with neither is refused before it is sent.
+   * @param qbdiInDTO - filters and paging: `gatewayId` (not empty when given) or `pageNo` is required; its `appId`
+   *   names the authorised application whose devices are listed
    * @param accessToken - token to use, or null while the refresh timer runs
    * @returns one page of devices and the total count
    */
@@ -77,12 +79,16 @@ export class DataCollection extends ServiceBase {
     if (sort !== undefined && sort !== 'ASC' && sort !== 'DESC') throw invalid('qbdiInDTO.sort', "must be 'ASC' or 'DESC'");
     const query = {
       appId: this.appIdArgument(input.appId, 'qbdiInDTO.appId'),
-      ...optionalStrings(input, 'qbdiInDTO', ['gatewayId', 'status', 'nodeType', 'deviceType']),
+      gatewayId: optionalId(input.gatewayId, 'qbdiInDTO.gatewayId'),
+      ...optionalStrings(input, 'qbdiInDTO', ['status', 'nodeType', 'deviceType']),
       ...paging(input, 'qbdiInDTO', 1, 250),
       ...optionalStrings(input, 'qbdiInDTO', ['startTime', 'endTime']),
       sort,
       select: optionalString(input.select, 'qbdiInDTO.select'),
     };
+    if (query.gatewayId === undefined && query.pageNo === undefined) {
+      throw invalid('qbdiInDTO.gatewayId', 'or qbdiInDTO.pageNo is required (the platform refuses a query with neither)');
+    }
     return this.call(API.queryBatchDevicesInfo, { query }, accessToken);
   }
 
@@ -110,16 +116,17 @@ export class DataCollection extends ServiceBase {
 
   /**
    * What the services of a device (or of every device of a gateway) can do: their commands and properties.
-   * @param qdcInDTO - the device and/or gateway; its `appId` names the authorised application owning them
+   * @param qdcInDTO - the device and/or gateway (each not empty when given); its `appId` names the authorised
+   *   application owning them
    * @param accessToken - token to use, or null while the refresh timer runs
    * @returns the capabilities per device
    */
   async queryDeviceCapabilities(qdcInDTO: QueryDeviceCapabilitiesInDTO, accessToken: string | null = null): Promise<QueryDeviceCapabilitiesOutDTO> {
     const input = requireObject(qdcInDTO, 'qdcInDTO');
     const query = {
-      deviceId: optionalString(input.deviceId, 'qdcInDTO.deviceId'),
+      deviceId: optionalId(input.deviceId, 'qdcInDTO.deviceId'),
       appId: this.appIdArgument(input.appId, 'qdcInDTO.appId'),
-      gatewayId: optionalString(input.gatewayId, 'qdcInDTO.gatewayId'),
+      gatewayId: optionalId(input.gatewayId, 'qdcInDTO.gatewayId'),
     };
     return this.call(API.queryDeviceCapabilities, { query }, accessToken);
   }

@@ -16,6 +16,7 @@ import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
 import {
   compact,
+  compactDeep,
   invalid,
   optionalBoolean,
   optionalInteger,
@@ -74,7 +75,14 @@ export class DeviceManagement extends ServiceBase {
     super(client);
   }
 
-  /** Registers a directly connected device (verification-code mode). */
+  /**
+   * Registers a directly connected device (verification-code mode). Null and undefined fields are left out of the
+   * body at every depth (e.g. inside `deviceInfo`).
+   * @param rddInDto - the device: `nodeId` is required; `psk` must be 8 to 32 hexadecimal characters
+   * @param appId - authorised application the device is registered for, or null for your own
+   * @param accessToken - token to use, or null while the refresh timer runs
+   * @returns the new device's id, its verification code (the one given, or one the platform generated), timeout and psk
+   */
   async regDirectDevice(rddInDto: RegDirectDeviceInDTO2, appId: string | null = null, accessToken: string | null = null): Promise<RegDirectDeviceOutDTO> {
     const input = requireObject(rddInDto, 'rddInDto');
     requireString(input.nodeId, 'rddInDto.nodeId');
@@ -86,10 +94,17 @@ export class DeviceManagement extends ServiceBase {
     optionalBoolean(input.isSecure, 'rddInDto.isSecure');
     optionalObject(input.deviceInfo, 'rddInDto.deviceInfo');
     optionalStrings(input, 'rddInDto', ['imsi', 'productId']);
-    return this.call(API.regDirectDevice, { query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);
+    return this.call(API.regDirectDevice, { query: { appId: this.appIdArgument(appId) }, json: compactDeep(input) }, accessToken);
   }
 
-  /** Gives an offline device a new verification code (and optionally nodeId and timeout). */
+  /**
+   * Gives an offline device a new verification code (and optionally nodeId and timeout).
+   * @param rdkInDTO - the new verification code, nodeId (empty or absent keeps the current one) and timeout
+   * @param deviceId - the device
+   * @param appId - authorised application owning the device, or null for your own
+   * @param accessToken - token to use, or null while the refresh timer runs
+   * @returns the verification code and timeout now in force
+   */
   async refreshDeviceKey(rdkInDTO: RefreshDeviceKeyInDTO, deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<RefreshDeviceKeyOutDTO> {
     const input = requireObject(rdkInDTO, 'rdkInDTO');
     optionalStrings(input, 'rdkInDTO', ['verifyCode', 'nodeId']);
@@ -97,49 +112,87 @@ export class DeviceManagement extends ServiceBase {
     return this.call(API.refreshDeviceKey, { params: { deviceId }, query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);
   }
 
-  /** Modifies a device's information. The platform answers 204. */
+  /**
+   * Modifies a device's information. Null and undefined fields are left out of the body at every depth (e.g. inside
+   * `deviceConfig` and `customFields`). The platform answers 204.
+   * @param mdiInDto - the fields to change
+   * @param deviceId - the device
+   * @param appId - authorised application owning the device, or null for your own
+   * @param accessToken - token to use, or null while the refresh timer runs
+   */
   async modifyDeviceInfo(mdiInDto: ModifyDeviceInforInDTO, deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<void> {
     const input = requireObject(mdiInDto, 'mdiInDto');
     optionalStrings(input, 'mdiInDto', MODIFIABLE_STRING_FIELDS);
     optionalObject(input.deviceConfig, 'mdiInDto.deviceConfig');
     if (input.customFields !== undefined && input.customFields !== null) requireArray(input.customFields, 'mdiInDto.customFields', 0);
-    await this.call(API.modifyDeviceInfo, { params: { deviceId }, query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);
+    await this.call(API.modifyDeviceInfo, { params: { deviceId }, query: { appId: this.appIdArgument(appId) }, json: compactDeep(input) }, accessToken);
   }
 
-  /** Deletes a directly connected device; `cascade` decides what happens to its indirectly connected children. */
+  /**
+   * Deletes a directly connected device; `cascade` decides what happens to its indirectly connected children.
+   * @param deviceId - the device
+   * @param cascade - true deletes the children too, false makes them directly connected; null leaves it out
+   * @param appId - authorised application owning the device, or null for your own
+   * @param accessToken - token to use, or null while the refresh timer runs
+   */
   async deleteDirectDevice(deviceId: string, cascade: boolean | null = null, appId: string | null = null, accessToken: string | null = null): Promise<void> {
     const cascadeValue = optionalBoolean(cascade, 'cascade');
     await this.call(API.deleteDirectDevice, { params: { deviceId }, query: { cascade: cascadeValue, appId: this.appIdArgument(appId) } }, accessToken);
   }
 
-  /** Whether a device has connected (activated) at least once. */
+  /**
+   * Whether a device has connected (activated) at least once.
+   * @param deviceId - the device
+   * @param appId - authorised application owning the device, or null for your own
+   * @param accessToken - token to use, or null while the refresh timer runs
+   * @returns the device id, whether it is activated, and its name
+   */
   async queryDeviceStatus(deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<QueryDeviceStatusOutDTO> {
     return this.call(API.queryDeviceStatus, { params: { deviceId }, query: { appId: this.appIdArgument(appId) } }, accessToken);
   }
 
-  /** The device's current position. */
+  /**
+   * The device's current position. Null and undefined fields of `geoInfo` are left out of the body.
+   * @param qdrlInDTO - the device (required), the horizontal accuracy in metres (default 1000) and the coordinate system
+   * @param appId - authorised application owning the device, or null for your own
+   * @param accessToken - token to use, or null while the refresh timer runs
+   * @returns the position and its error estimate
+   */
   async queryDeviceRealtimeLocation(qdrlInDTO: QueryDeviceRealtimeLocationInDTO, appId: string | null = null, accessToken: string | null = null): Promise<QueryDeviceRealtimeLocationOutDTO> {
     const input = requireObject(qdrlInDTO, 'qdrlInDTO');
     const deviceId = requireString(input.deviceId, 'qdrlInDTO.deviceId');
     const horAcc = optionalInteger(input.horAcc, 'qdrlInDTO.horAcc', 0) ?? 1000;
     const geoInfo = optionalObject(input.geoInfo, 'qdrlInDTO.geoInfo');
-    return this.call(API.queryDeviceRealtimeLocation, { query: { appId: this.appIdArgument(appId) }, json: compact({ deviceId, horAcc, geoInfo }) }, accessToken);
+    return this.call(API.queryDeviceRealtimeLocation, { query: { appId: this.appIdArgument(appId) }, json: compactDeep({ deviceId, horAcc, geoInfo }) }, accessToken);
   }
 
-  /** The device shadow: reported and desired properties per service. */
+  /**
+   * The device shadow: reported and desired properties per service.
+   * @param deviceId - the device
+   * @param appId - authorised application owning the device, or null for your own
+   * @param accessToken - token to use, or null while the refresh timer runs
+   * @returns the device with its services
+   */
   async queryDeviceShadow(deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<QueryDeviceShadowOutDTO> {
     return this.call(API.queryDeviceShadow, { params: { deviceId }, query: { appId: this.appIdArgument(appId) } }, accessToken);
   }
 
-  /** Sets desired property values in the device shadow. */
+  /**
+   * Sets desired property values in the device shadow. Each entry is sent as `{serviceId, desired}` only, without
+   * null or undefined values. The platform answers 200 without a body.
+   * @param mdsInDTO - at least one `{serviceId, desired}` entry
+   * @param deviceId - the device
+   * @param appId - authorised application owning the device, or null for your own
+   * @param accessToken - token to use, or null while the refresh timer runs
+   */
   async modifyDeviceShadow(mdsInDTO: ModifyDeviceShadowInDTO, deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<void> {
     const input = requireObject(mdsInDTO, 'mdsInDTO');
-    const desireds = requireArray(input.serviceDesireds, 'mdsInDTO.serviceDesireds');
-    desireds.forEach((item, index) => {
+    const serviceDesireds = requireArray(input.serviceDesireds, 'mdsInDTO.serviceDesireds').map((item, index) => {
       const entry = requireObject(item, `mdsInDTO.serviceDesireds[${index}]`);
-      requireString(entry.serviceId, `mdsInDTO.serviceDesireds[${index}].serviceId`);
-      requireObject(entry.desired, `mdsInDTO.serviceDesireds[${index}].desired`);
+      const serviceId = requireString(entry.serviceId, `mdsInDTO.serviceDesireds[${index}].serviceId`);
+      const desired = requireObject(entry.desired, `mdsInDTO.serviceDesireds[${index}].desired`);
+      return { serviceId, desired };
     });
-    await this.call(API.modifyDeviceShadow, { params: { deviceId }, query: { appId: this.appIdArgument(appId) }, json: { serviceDesireds: desireds } }, accessToken);
+    await this.call(API.modifyDeviceShadow, { params: { deviceId }, query: { appId: this.appIdArgument(appId) }, json: compactDeep({ serviceDesireds }) }, accessToken);
   }
 }

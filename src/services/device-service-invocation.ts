@@ -3,7 +3,7 @@ import { NorthApiClient } from '../client/north-api-client.js';
 import type { CommandDTO2, InvokeDeviceServiceOutDTO } from '../dto/device-service-invocation.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
-import { compactDeep, optionalObject, optionalStrings, requireObject, requireString } from './validation.js';
+import { compactDeep, oneOf, optionalObject, optionalStrings, requireObject, requireString } from './validation.js';
 
 const API = {
   // Success status unconfirmed by the platform docs; 202 (accepted for immediate delivery, not cached) is the likely one.
@@ -36,7 +36,7 @@ export class DeviceServiceInvocation extends ServiceBase {
    * Sends a command to a service of a device (an agent or gateway device, e.g. to discover or remove its children).
    * @param deviceId - the device
    * @param serviceId - the service of the device profile the command belongs to
-   * @param commandDTO - the command header (mode and method required) and its body
+   * @param commandDTO - the command header (`mode`, `ACK` or `NOACK`, and `method` required) and its body
    * @param appId - authorised application owning the device, or null for your own
    * @param accessToken - token to use, or null while the refresh timer runs
    * @returns the request id, the delivery status and the platform's time stamp
@@ -44,7 +44,7 @@ export class DeviceServiceInvocation extends ServiceBase {
   async invokeDeviceService(deviceId: string, serviceId: string, commandDTO: CommandDTO2, appId: string | null = null, accessToken: string | null = null): Promise<InvokeDeviceServiceOutDTO> {
     const input = requireObject(commandDTO, 'commandDTO');
     const header = requireObject(input.header, 'commandDTO.header');
-    requireString(header.mode, 'commandDTO.header.mode');
+    oneOf(requireString(header.mode, 'commandDTO.header.mode'), 'commandDTO.header.mode', ['ACK', 'NOACK']);
     requireString(header.method, 'commandDTO.header.method');
     optionalStrings(header, 'commandDTO.header', OPTIONAL_HEADER_FIELDS);
     const body = optionalObject(input.body, 'commandDTO.body');

@@ -21,6 +21,7 @@ import {
   invalid,
   optionalBoolean,
   optionalInteger,
+  optionalId,
   optionalObject,
   optionalString,
   optionalStrings,
@@ -55,23 +56,45 @@ function idList(value: unknown, field: string): string[] | undefined {
   return value.map((item, index) => requireString(item, `${field}[${index}]`));
 }
 
+/** Whether an optional list names at least one id. */
+function namesAny(list: string[] | undefined): boolean {
+  return list !== undefined && list.length > 0;
+}
+
+/**
+ * The checked targets of a task: they must name at least one device, one device group, or a device type, model or
+ * manufacturer (the devices of that product).
+ */
 function targetsOf(value: unknown, field: string): OperateDevices {
   const input = requireObject(value, field);
-  return {
+  const targets = {
     deviceGroups: idList(input.deviceGroups, `${field}.deviceGroups`),
     ...optionalStrings(input, field, ['deviceType', 'model', 'manufacturerName']),
     devices: idList(input.devices, `${field}.devices`),
   };
+  const product = [targets.deviceType, targets.model, targets.manufacturerName].some((item) => item !== undefined && item.trim().length > 0);
+  if (!namesAny(targets.devices) && !namesAny(targets.deviceGroups) && !product) {
+    throw invalid(field, 'must name at least one of devices, deviceGroups, or deviceType/model/manufacturerName');
+  }
+  return targets;
 }
 
+/** The checked policy of a task; a `custom` execution needs its window, `startTime` and `endTime`. */
 function policyOf(value: unknown, field: string): OperatePolicy | undefined {
   const input = optionalObject(value, field);
   if (input === undefined) return undefined;
-  return {
+  const policy = {
     ...optionalStrings(input, field, ['executeType', 'startTime', 'endTime']),
     retryType: optionalBoolean(input.retryType, `${field}.retryType`),
     retryTimes: optionalInteger(input.retryTimes, `${field}.retryTimes`, 1, 5),
   };
+  if (policy.executeType === 'custom') {
+    for (const name of ['startTime', 'endTime'] as const) {
+      const time = policy[name];
+      if (time === undefined || time.trim().length === 0) throw invalid(`${field}.${name}`, "is required when executeType is 'custom'");
+    }
+  }
+  return policy;
 }
 
 /**
@@ -124,7 +147,9 @@ export class DeviceUpgrade extends ServiceBase {
 
   /**
    * Creates a task that installs a software package on the target devices.
-   * @param cutInDTO - the package, the targets and the optional execution policy.
+   * @param cutInDTO - the package, the targets and the optional execution policy. The targets must name at least one
+   *   device, device group, or device type / model / manufacturer; device and group ids must not be empty; a policy
+   *   with `executeType` `custom` needs `startTime` and `endTime`.
    * @param accessToken - the token, or null while the refresh timer runs.
    * @returns the id of the new task.
    */
@@ -134,7 +159,8 @@ export class DeviceUpgrade extends ServiceBase {
 
   /**
    * Creates a task that installs a firmware package on the target devices (LWM2M / NB-IoT devices).
-   * @param cutInDTO - the package, the targets and the optional execution policy.
+   * @param cutInDTO - the package, the targets and the optional execution policy, checked as for
+   *   {@link DeviceUpgrade.createSoftwareUpgradeTask}.
    * @param accessToken - the token, or null while the refresh timer runs.
    * @returns the id of the new task.
    */
@@ -170,14 +196,15 @@ export class DeviceUpgrade extends ServiceBase {
 
   /**
    * Lists the upgrade tasks that match the filters, one page at a time. The answer counts them in `totalSize`.
-   * @param qutlInDTO - filters and page; every field is optional.
+   * @param qutlInDTO - filters and page; every field is optional, but a `deviceId` filter must not be empty.
    * @param accessToken - the token, or null while the refresh timer runs.
    * @returns one page of tasks with the total count.
    */
   async queryUpgradeTaskList(qutlInDTO: QueryUpgradeTaskListInDTO, accessToken: string | null = null): Promise<QueryUpgradeTaskListOutDTO> {
     const input = requireObject(qutlInDTO, 'qutlInDTO');
     const query = {
-      ...optionalStrings(input, 'qutlInDTO', ['operationType', 'operationStatus', 'deviceType', 'model', 'manufacturerName', 'deviceId']),
+      ...optionalStrings(input, 'qutlInDTO', ['operationType', 'operationStatus', 'deviceType', 'model', 'manufacturerName']),
+      deviceId: optionalId(input.deviceId, 'qutlInDTO.deviceId'),
       ...paging(input, 'qutlInDTO', 1, MAX_PAGE_SIZE),
     };
     return this.call(API.queryUpgradeTaskList, { query }, accessToken);

@@ -12,7 +12,9 @@ import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
 import {
   compactDeep,
+  oneOf,
   optionalBoolean,
+  optionalId,
   optionalInteger,
   optionalObject,
   optionalString,
@@ -35,8 +37,11 @@ const API = {
   updateBatchRuleStatus: { method: 'PUT', path: `${RULES}/status`, status: 200, appParam: 'appId' },
 } as const satisfies ApiTable;
 
-/** Expected JSON type of a field: checked only when the field is present and not null. */
-type FieldKind = 'string' | 'integer' | 'boolean' | 'object' | 'array' | 'stringOrInteger' | 'objectOrString';
+/**
+ * Expected JSON type of a field: checked only when the field is present and not null. `id` is a string that names
+ * another resource (a device, group or rule) and so must not be empty.
+ */
+type FieldKind = 'string' | 'id' | 'integer' | 'boolean' | 'object' | 'array' | 'stringOrInteger' | 'objectOrString';
 
 type FieldSpec = Readonly<Record<string, FieldKind>>;
 
@@ -48,6 +53,9 @@ function checkFields(value: Record<string, unknown>, spec: FieldSpec, path: stri
     switch (kind) {
       case 'string':
         optionalString(item, field);
+        break;
+      case 'id':
+        optionalId(item, field);
         break;
       case 'integer':
         optionalInteger(item, field, 0);
@@ -89,8 +97,8 @@ const CONDITION: FieldSpec = {
 
 /** Fields of the objects nested in conditions; every one is a string unless listed otherwise. */
 const NESTED_IN_CONDITION: Readonly<Record<string, FieldSpec>> = {
-  deviceInfo: { deviceId: 'string', path: 'string', manufacturerId: 'string', model: 'string', deviceType: 'string', protocolType: 'string' },
-  deviceGroupInfo: { groupId: 'string', path: 'string' },
+  deviceInfo: { deviceId: 'id', path: 'string', manufacturerId: 'string', model: 'string', deviceType: 'string', protocolType: 'string' },
+  deviceGroupInfo: { groupId: 'id', path: 'string' },
   strategy: { trigger: 'string', eValidTime: 'integer' },
   timeRange: { startTime: 'string', endTime: 'string', daysOfWeek: 'string' },
 };
@@ -99,7 +107,7 @@ const NESTED_IN_CONDITION: Readonly<Record<string, FieldSpec>> = {
 const ACTION: FieldSpec = {
   id: 'string',
   appKey: 'string',
-  deviceId: 'string',
+  deviceId: 'id',
   cmd: 'objectOrString',
   cmdVersion: 'string',
   msisdn: 'string',
@@ -112,7 +120,7 @@ const ACTION: FieldSpec = {
   status: 'string',
   severity: 'string',
   description: 'string',
-  ruleId: 'string',
+  ruleId: 'id',
   subSystem: 'string',
   messageType: 'string',
   time: 'integer',
@@ -121,7 +129,7 @@ const ACTION: FieldSpec = {
 
 /** Top-level fields of RuleDTO2 other than name, conditions and actions. */
 const RULE: FieldSpec = {
-  ruleId: 'string',
+  ruleId: 'id',
   appKey: 'string',
   description: 'string',
   author: 'string',
@@ -182,17 +190,23 @@ function checkRule(value: unknown, name: string, requireRuleId: boolean): Record
   }
   eachObject(rule.triggerSources, `${name}.triggerSources`, (source, path) => {
     requireString(source.type, `${path}.type`);
-    checkFields(source, { deviceId: 'string', serviceId: 'string' }, path);
+    checkFields(source, { deviceId: 'id', serviceId: 'string' }, path);
   });
   eachObject(rule.rulePreProcessors, `${name}.rulePreProcessors`, (pre, path) => checkFields(pre, { processor: 'string' }, path));
   return rule;
 }
 
-/** One `{ruleId, status}` pair: both go into a URL path or are matched against stored rules, so both are required. */
+/** The rule statuses a status change may set. */
+const RULE_STATUSES = ['active', 'inactive'] as const;
+
+/**
+ * One `{ruleId, status}` pair: both go into a URL path or are matched against stored rules, so both are required;
+ * `status` is `active` or `inactive`.
+ */
 function checkStatusChange(value: unknown, name: string): { ruleId: string; status: string } {
   const input = requireObject(value, name);
   const ruleId = requireString(input.ruleId, `${name}.ruleId`);
-  const status = requireString(input.status, `${name}.status`);
+  const status = oneOf(requireString(input.status, `${name}.status`), `${name}.status`, RULE_STATUSES);
   return { ruleId, status };
 }
 
@@ -273,7 +287,7 @@ export class RuleEngine extends ServiceBase {
 
   /**
    * Activates or deactivates several rules. The call succeeds as a whole; each rule's outcome is in `responses`.
-   * @param ubrsInDTO - the `{ruleId, status}` pairs
+   * @param ubrsInDTO - the `{ruleId, status}` pairs; each status is `active` or `inactive`
    * @param appId - the authorised application the rules belong to, or null for your own
    * @param accessToken - a token, or null while the refresh timer runs
    * @returns the overall result and one response per rule

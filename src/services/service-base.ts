@@ -2,7 +2,7 @@ import { NorthApiClient } from '../client/north-api-client.js';
 import { NorthApiException, SdkErrorCode } from '../errors.js';
 import type { QueryParams } from '../http/transport.js';
 import { fillPath, type ApiOperation } from './api-table.js';
-import { optionalString, pathSegment, tokenArgument } from './validation.js';
+import { invalid, optionalString, pathSegment, tokenArgument } from './validation.js';
 
 /** What a method hands to {@link ServiceBase.call} once its input is validated. */
 export interface CallInput {
@@ -35,10 +35,17 @@ export abstract class ServiceBase {
     return this.client.invoke<T>({ method: op.method, path, query: input.query, json: input.json, accessToken: token });
   }
 
-  /** The optional authorised-app id: null/undefined (own resources) or a non-empty string. */
+  /**
+   * The optional authorised-app id: null, undefined or `''` (own resources), or a string that is not blank. A
+   * whitespace-only string names no application and is refused with 1007.
+   * @param appId - the value as the caller gave it
+   * @param field - the argument's name, as messages show it
+   * @returns the app id to send, or undefined for the caller's own application
+   */
   protected appIdArgument(appId: unknown, field = 'appId'): string | undefined {
     const value = optionalString(appId, field);
     if (value === '') return undefined;
+    if (value !== undefined && value.trim().length === 0) throw invalid(field, "must not be blank (use null or '' for your own application)");
     return value;
   }
 

@@ -14,7 +14,7 @@ import type {
 } from '../dto/signal-delivery.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
-import { compactDeep, optionalInteger, optionalObject, optionalString, optionalStrings, paging, requireObject, requireString } from './validation.js';
+import { compactDeep, oneOf, optionalIds, optionalInteger, optionalString, optionalStrings, paging, requireObject, requireString } from './validation.js';
 
 const CMD = '/iocm/app/cmd/v1.4.0';
 
@@ -50,7 +50,8 @@ export class SignalDelivery extends ServiceBase {
   /**
    * Creates a command for a device. An online device gets it at once (status `SENT`); for an offline device the
    * platform caches it for `expireTime` seconds (status `PENDING`). The platform answers 201.
-   * @param pdcInDTO - the device, the command, and optionally callbackUrl, expireTime and maxRetransmit
+   * @param pdcInDTO - the device, the command (`serviceId`, `method` and `paras` are all required; `paras` may be
+   *   `{}` for a command without parameters), and optionally callbackUrl, expireTime and maxRetransmit
    * @param appId - authorised application owning the device, or null for your own
    * @param accessToken - token to use, or null while the refresh timer runs
    * @returns the created command
@@ -61,7 +62,7 @@ export class SignalDelivery extends ServiceBase {
     const command = requireObject(input.command, 'pdcInDTO.command');
     const serviceId = requireString(command.serviceId, 'pdcInDTO.command.serviceId');
     const method = requireString(command.method, 'pdcInDTO.command.method');
-    const paras = optionalObject(command.paras, 'pdcInDTO.command.paras');
+    const paras = requireObject(command.paras, 'pdcInDTO.command.paras');
     const callbackUrl = optionalString(input.callbackUrl, 'pdcInDTO.callbackUrl', MAX_CALLBACK_URL);
     const expireTime = optionalInteger(input.expireTime, 'pdcInDTO.expireTime', 0);
     const maxRetransmit = optionalInteger(input.maxRetransmit, 'pdcInDTO.maxRetransmit', 0, 3);
@@ -71,7 +72,8 @@ export class SignalDelivery extends ServiceBase {
 
   /**
    * Lists device commands, one page at a time.
-   * @param qdcInDTO - filters and paging; its `appId` names the authorised application whose commands are listed
+   * @param qdcInDTO - filters and paging (a `deviceId` filter, when given, must not be empty); its `appId` names the
+   *   authorised application whose commands are listed
    * @param accessToken - token to use, or null while the refresh timer runs
    * @returns one page of commands and the paging information (`totalSize`)
    */
@@ -79,7 +81,8 @@ export class SignalDelivery extends ServiceBase {
     const input = requireObject(qdcInDTO, 'qdcInDTO');
     const query = {
       ...paging(input, 'qdcInDTO', 1, MAX_PAGE_SIZE),
-      ...optionalStrings(input, 'qdcInDTO', ['deviceId', 'startTime', 'endTime']),
+      ...optionalIds(input, 'qdcInDTO', ['deviceId']),
+      ...optionalStrings(input, 'qdcInDTO', ['startTime', 'endTime']),
       appId: this.appIdArgument(input.appId, 'qdcInDTO.appId'),
     };
     return this.call(API.queryDeviceCommand, { query }, accessToken);
@@ -87,7 +90,7 @@ export class SignalDelivery extends ServiceBase {
 
   /**
    * Changes a command; the platform only supports cancelling a PENDING command (`{"status":"CANCELED"}`).
-   * @param udcInDTO - the change
+   * @param udcInDTO - the change: `status` must be `CANCELED`, the only value the platform supports
    * @param deviceCommandId - the command's id
    * @param appId - authorised application owning the command, or null for your own
    * @param accessToken - token to use, or null while the refresh timer runs
@@ -95,7 +98,7 @@ export class SignalDelivery extends ServiceBase {
    */
   async updateDeviceCommand(udcInDTO: UpdateDeviceCommandInDTO, deviceCommandId: string, appId: string | null = null, accessToken: string | null = null): Promise<UpdateDeviceCommandOutDTO> {
     const input = requireObject(udcInDTO, 'udcInDTO');
-    const status = requireString(input.status, 'udcInDTO.status');
+    const status = oneOf(requireString(input.status, 'udcInDTO.status'), 'udcInDTO.status', ['CANCELED']);
     return this.call(API.updateDeviceCommand, { params: { deviceCommandId }, query: { appId: this.appIdArgument(appId) }, json: { status } }, accessToken);
   }
 
@@ -114,7 +117,8 @@ export class SignalDelivery extends ServiceBase {
 
   /**
    * Lists command revocation tasks, one page at a time.
-   * @param qdcctInDTO - filters and paging; its `appId` names the authorised application whose tasks are listed
+   * @param qdcctInDTO - filters and paging (`taskId` and `deviceId` filters, when given, must not be empty); its
+   *   `appId` names the authorised application whose tasks are listed
    * @param accessToken - token to use, or null while the refresh timer runs
    * @returns one page of tasks and the paging information (`totalSize`)
    */
@@ -122,7 +126,8 @@ export class SignalDelivery extends ServiceBase {
     const input = requireObject(qdcctInDTO, 'qdcctInDTO');
     const query = {
       ...paging(input, 'qdcctInDTO', 1, MAX_PAGE_SIZE),
-      ...optionalStrings(input, 'qdcctInDTO', ['taskId', 'deviceId', 'status', 'startTime', 'endTime']),
+      ...optionalIds(input, 'qdcctInDTO', ['taskId', 'deviceId']),
+      ...optionalStrings(input, 'qdcctInDTO', ['status', 'startTime', 'endTime']),
       appId: this.appIdArgument(input.appId, 'qdcctInDTO.appId'),
     };
     return this.call(API.queryDeviceCmdCancelTask, { query }, accessToken);

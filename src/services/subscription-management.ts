@@ -56,6 +56,8 @@ export class SubscriptionManagement extends ServiceBase {
   /**
    * Subscribes to management-data (software / firmware upgrade) notifications; the Java SDK overload of
    * `subDeviceData` that takes a SubDeviceManagementDataInDTO. The same as {@link SubscriptionManagement.subDeviceManagementData}.
+   * This form is taken only when the notification type is a management type and at most two arguments are given:
+   * a management type with a third (ownerFlag) argument is refused with 1007.
    *
    * @param sdmdInDTO - notification type and callback URL
    * @param accessToken - token to use, or null while the refresh timer runs
@@ -63,7 +65,9 @@ export class SubscriptionManagement extends ServiceBase {
   subDeviceData(sdmdInDTO: SubDeviceManagementDataInDTO, accessToken?: string | null): Promise<void>;
   /**
    * Subscribes to service-data notifications of your application or of an authorised one (`sddInDTO.appId`).
-   * Subscribing the same notification type and URL again answers the existing subscription.
+   * Subscribing the same notification type and URL again answers the existing subscription. A management-data
+   * notification type (sw/fwUpgrade...) is refused with 1007 here: use the two-argument form or
+   * {@link SubscriptionManagement.subDeviceManagementData}.
    *
    * @param sddInDTO - notification type, callback URL and optional authorised application
    * @param ownerFlag - sent as the `ownerFlag` query parameter when given: true when the callback URL belongs to the
@@ -77,9 +81,15 @@ export class SubscriptionManagement extends ServiceBase {
     second: boolean | string | null = null,
     accessToken: string | null = null,
   ): Promise<SubscriptionDTO | void> {
-    // The two overloads are told apart by notifyType: the management types never occur for service data.
+    // The two overloads are told apart by notifyType (the management types never occur for service data) and by
+    // the argument count: the management form takes (dto, accessToken), so a third argument means the caller meant
+    // the service-data form, whose ownerFlag must not be taken for a token.
     if (inDTO !== null && typeof inDTO === 'object' && MANAGEMENT_TYPES.has((inDTO as { notifyType?: unknown }).notifyType)) {
-      return this.subDeviceManagementData(inDTO as SubDeviceManagementDataInDTO, second as string | null);
+      if (arguments.length <= 2) return this.subDeviceManagementData(inDTO as SubDeviceManagementDataInDTO, second as string | null);
+      throw invalid(
+        'sddInDTO.notifyType',
+        'is a management-data type, which takes no ownerFlag: use the two-argument form subDeviceData(sdmdInDTO, accessToken) or subDeviceManagementData',
+      );
     }
     const input = requireObject(inDTO, 'sddInDTO');
     const notifyType = requireString(input.notifyType, 'sddInDTO.notifyType');

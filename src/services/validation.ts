@@ -44,6 +44,47 @@ export function optionalStrings<const K extends string>(input: Record<string, un
   return out;
 }
 
+/**
+ * An optional id or name that is sent as a filter or names a resource: absent (undefined or null) or a non-empty
+ * string. An empty string is refused rather than sent as `name=`.
+ * @param value - the value as the caller gave it
+ * @param field - the field's name, as messages show it
+ * @returns the id, or undefined where absent
+ */
+export function optionalId(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return requireString(value, field);
+}
+
+/**
+ * Optional id fields of a DTO, each checked like {@link optionalId} in the order given and returned keyed by name
+ * (undefined where absent or null). Messages name the field as `<dto>.<name>`.
+ * @param input - the DTO, already known to be an object
+ * @param dto - the argument's name, as messages show it
+ * @param names - the fields, in the order they are checked and sent
+ * @returns the checked values, keyed by field name
+ */
+export function optionalIds<const K extends string>(input: Record<string, unknown>, dto: string, names: readonly K[]): { [P in K]: string | undefined } {
+  const out = {} as { [P in K]: string | undefined };
+  for (const name of names) out[name] = optionalId(input[name], `${dto}.${name}`);
+  return out;
+}
+
+/**
+ * A string field that only takes documented fixed values.
+ * @param value - the value, already known to be a string
+ * @param field - the field's name, as messages show it
+ * @param allowed - the accepted values
+ * @returns the value
+ */
+export function oneOf<const V extends string>(value: string, field: string, allowed: readonly V[]): V {
+  if (!(allowed as readonly string[]).includes(value)) {
+    const expectation = allowed.length === 1 ? `must be ${allowed[0]}` : allowed.length === 2 ? `must be ${allowed[0]} or ${allowed[1]}` : `must be one of ${allowed.join(', ')}`;
+    throw invalid(field, expectation);
+  }
+  return value as V;
+}
+
 export function optionalInteger(value: unknown, field: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

@@ -7,7 +7,7 @@ import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { taskDetails, taskView, type BatchTaskRecord } from '../../src/simulator/batch-tasks.js';
 import { CommandStore, type CommandRecord } from '../../src/simulator/commands.js';
 import { randomNodeId, sdkFor } from '../helpers/sdk.js';
-import { jsonBody, onlyRequest, rejectsBadInput, rejectsWith } from '../helpers/wire.js';
+import { jsonBody, onlyRequest, rawBusinessCall, rejectsBadInput, rejectsWith } from '../helpers/wire.js';
 
 const OWNER = { appId: 'batchOwnerApp', secret: 'ownerSecret1', grants: ['batchPartnerApp'] };
 const PARTNER = { appId: 'batchPartnerApp', secret: 'partnerSecret2' };
@@ -209,6 +209,13 @@ describe('BatchProcess through the public API, null token, against the simulator
       ['btcInDTO.taskType', () => batch.createBatchTask({ ...good, taskType: 5 } as never, null)],
       ['btcInDTO.param', () => batch.createBatchTask({ ...good, param: undefined } as never, null)],
       ['btcInDTO.param.type', () => batch.createBatchTask(withParam({ type: undefined }), null)],
+      ['btcInDTO.param.type', () => batch.createBatchTask(withParam({ type: 'DeviceIdList' }), null)],
+      ['btcInDTO.param.deviceList', () => batch.createBatchTask(withParam({ deviceList: undefined }), null)],
+      ['btcInDTO.param.deviceList', () => batch.createBatchTask(withParam({ deviceList: [] }), null)],
+      ['btcInDTO.param.deviceList[0]', () => batch.createBatchTask(withParam({ deviceList: [''] }), null)],
+      ['btcInDTO.param.groupList', () => batch.createBatchTask(withParam({ type: 'GroupList', deviceList: undefined }), null)],
+      ['btcInDTO.param.groupList', () => batch.createBatchTask(withParam({ type: 'GroupList', groupList: [] }), null)],
+      ['btcInDTO.param.groupList[1]', () => batch.createBatchTask(withParam({ type: 'GroupIdList', groupList: ['g1', ''] }), null)],
       ['btcInDTO.param.deviceList', () => batch.createBatchTask(withParam({ deviceList: 'd1' }), null)],
       ['btcInDTO.param.deviceList[1]', () => batch.createBatchTask(withParam({ deviceList: ['d1', 2] }), null)],
       ['btcInDTO.param.groupList[0]', () => batch.createBatchTask(withParam({ groupList: [null] }), null)],
@@ -218,6 +225,7 @@ describe('BatchProcess through the public API, null token, against the simulator
       ['btcInDTO.param.command.serviceId', () => batch.createBatchTask(withParam({ command: { method: 'PUT' } }), null)],
       ['btcInDTO.param.command.method', () => batch.createBatchTask(withParam({ command: { serviceId: 's', method: '' } }), null)],
       ['btcInDTO.param.command.paras', () => batch.createBatchTask(withParam({ command: { serviceId: 's', method: 'PUT', paras: [1] } }), null)],
+      ['btcInDTO.param.command.paras', () => batch.createBatchTask(withParam({ command: { serviceId: 's', method: 'PUT' } }), null)],
       ['btcInDTO.tags', () => batch.createBatchTask({ ...good, tags: 'x' } as never, null)],
       ['btcInDTO.tags[0].tagName', () => batch.createBatchTask({ ...good, tags: [{ tagValue: 'v' }] } as never, null)],
       ['btcInDTO.tags[0].tagValue', () => batch.createBatchTask({ ...good, tags: [{ tagName: 'n' }] } as never, null)],
@@ -234,6 +242,10 @@ describe('BatchProcess through the public API, null token, against the simulator
       ['qtdInDTO.pageNo', () => batch.queryTaskDetails({ taskId: 't', pageNo: 1.5 }, null)],
       ['qtdInDTO.pageSize', () => batch.queryTaskDetails({ taskId: 't', pageSize: 0 }, null)],
       ['qtdInDTO.deviceId', () => batch.queryTaskDetails({ taskId: 't', deviceId: {} } as never, null)],
+      ['qtdInDTO.deviceId', () => batch.queryTaskDetails({ taskId: 't', deviceId: '' }, null)],
+      ['qtdInDTO.nodeId', () => batch.queryTaskDetails({ taskId: 't', nodeId: '' }, null)],
+      ['qtdInDTO.commandId', () => batch.queryTaskDetails({ taskId: 't', commandId: '' }, null)],
+      ['qtdInDTO.appId', () => batch.queryTaskDetails({ taskId: 't', appId: '   ' }, null)],
     ];
     for (const [field, call] of cases) await rejectsBadInput(sim, call, field);
   });
@@ -252,7 +264,10 @@ describe('BatchProcess through the public API, null token, against the simulator
     await rejectsWith(batch.createBatchTask({ ...input, taskName: taskName('reg'), taskType: 'DeviceReg', param: { deviceList: [] } }, null), '100022', 400);
     await rejectsWith(batch.createBatchTask({ ...input, taskName: taskName('area'), param: { type: 'DeviceArea', deviceLocation: 'Shenzhen', command: COMMAND } }, null), '100022', 400);
     await rejectsWith(batch.createBatchTask({ ...input, taskName: taskName('grp'), param: { type: 'GroupList', groupList: ['noSuchGroup'], command: COMMAND } }, null), '100603', 200);
-    await rejectsWith(batch.createBatchTask({ ...input, taskName: taskName('empty'), param: { type: 'DeviceList', deviceList: [], command: COMMAND } }, null), '100022', 400);
+    // An empty DeviceList is refused by the SDK before sending; the simulator refuses it too, when asked directly.
+    const empty = await rawBusinessCall(sim, PARTNER.appId, 'POST', TASKS, { ...input, taskName: taskName('empty'), param: { type: 'DeviceList', deviceList: [], command: COMMAND } });
+    assert.equal(empty.status, 400);
+    assert.equal((empty.body as { error_code?: string }).error_code, '100022');
     await rejectsWith(batch.createBatchTask({ ...input, taskName: taskName('app'), appId: 'noSuchApp' }, null), '100203', 403);
 
     const { taskID } = await batch.createBatchTask({ ...input, taskName: taskName('page') }, null);
@@ -275,8 +290,10 @@ describe('batch task outcome, derived from the commands at a given time', () => 
   const MINUTE = 60_000;
   const created = Date.UTC(2024, 0, 1, 12, 0, 0);
 
+  /** A command record; one the device executed also records then its finish time, as the simulator's store does. */
   function command(id: string, fields: Partial<CommandRecord>): CommandRecord {
-    return { commandId: id, appId: 'a', deviceId: `dev-${id}`, status: 'SENT', command: { serviceId: 's', method: 'm' }, expireTime: 172800, creationTime: created, issuedTimes: 1, ...fields };
+    const finished = fields.executeTime === undefined ? {} : { finishedTime: fields.executeTime };
+    return { commandId: id, appId: 'a', deviceId: `dev-${id}`, status: 'SENT', command: { serviceId: 's', method: 'm' }, expireTime: 172800, creationTime: created, issuedTimes: 1, ...finished, ...fields };
   }
 
   function setup(commands: CommandRecord[]): { task: BatchTaskRecord; store: CommandStore } {

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { DataCollection, DeviceServiceInvocation, SignalDelivery } from '../../src/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { randomNodeId, sdkFor } from '../helpers/sdk.js';
-import { onlyRequest, rejectsBadInput, rejectsWith } from '../helpers/wire.js';
+import { onlyRequest, rawBusinessCall, rejectsBadInput, rejectsWith } from '../helpers/wire.js';
 
 const OWNER = { appId: 'dcOwnerApp', secret: 'ownerSecret1', grants: ['dcPartnerApp'] };
 const PARTNER = { appId: 'dcPartnerApp', secret: 'partnerSecret2' };
@@ -105,7 +105,15 @@ describe('DataCollection through the public API, null token, against the simulat
     assert.equal((await dc.queryBatchDevicesInfo({ pageNo: 0, nodeType: 'GATEWAY' }, null)).totalCount, 0);
     sim.clearRecords();
 
-    await rejectsWith(dc.queryBatchDevicesInfo({ deviceType: 'Lamp' }, null), '100218', 400, /gatewayId and pageNo/);
+    // Neither gatewayId nor pageNo: the SDK refuses it before sending (see the bad-input cases); the simulator, asked
+    // directly, answers the platform's 400 / 100218, also when gatewayId is sent empty.
+    for (const query of ['?deviceType=Lamp', '?gatewayId=&deviceType=Lamp']) {
+      const raw = await rawBusinessCall(sim, PARTNER.appId, 'GET', `${DEVICES}${query}`);
+      assert.equal(raw.status, 400, query);
+      const body = raw.body as { error_code?: string; error_desc?: string };
+      assert.equal(body.error_code, '100218', query);
+      assert.match(body.error_desc ?? '', /gatewayId and pageNo/);
+    }
     await rejectsWith(dc.queryBatchDevicesInfo({ pageNo: 0, select: 'name' }, null), '100405', 400);
     await rejectsWith(dc.queryBatchDevicesInfo({ pageNo: 0, startTime: '2024-01-01' }, null), '100405', 400);
 
@@ -255,7 +263,12 @@ describe('DataCollection through the public API, null token, against the simulat
       ['qbdiInDTO.sort', () => dc.queryBatchDevicesInfo({ pageNo: 0, sort: 'UP' as never }, null)],
       ['qbdiInDTO.status', () => dc.queryBatchDevicesInfo({ pageNo: 0, status: 1 as never }, null)],
       ['qbdiInDTO.gatewayId', () => dc.queryBatchDevicesInfo({ gatewayId: {} as never }, null)],
+      ['qbdiInDTO.gatewayId', () => dc.queryBatchDevicesInfo({ gatewayId: '', pageNo: 0 }, null)],
+      ['qbdiInDTO.gatewayId', () => dc.queryBatchDevicesInfo({ deviceType: 'Lamp' }, null)],
+      ['qbdiInDTO.pageNo', () => dc.queryBatchDevicesInfo({ deviceType: 'Lamp' }, null)],
+      ['qbdiInDTO.pageNo', () => dc.queryBatchDevicesInfo({ gatewayId: null as never, pageNo: null as never }, null)],
       ['qbdiInDTO.appId', () => dc.queryBatchDevicesInfo({ appId: 5 as never, pageNo: 0 }, null)],
+      ['qbdiInDTO.appId', () => dc.queryBatchDevicesInfo({ appId: '  ', pageNo: 0 }, null)],
       ['qddhInDTO', () => dc.queryDeviceDataHistory(undefined as never, null)],
       ['qddhInDTO.deviceId', () => dc.queryDeviceDataHistory({ gatewayId: 'g' } as never, null)],
       ['qddhInDTO.gatewayId', () => dc.queryDeviceDataHistory({ deviceId: 'd1', gatewayId: '' }, null)],
@@ -268,7 +281,9 @@ describe('DataCollection through the public API, null token, against the simulat
       ['qddhInDTO.startTime', () => dc.queryDeviceDesiredHistory({ ...history, startTime: 20240101 as never }, null)],
       ['qdcInDTO', () => dc.queryDeviceCapabilities(null as never, null)],
       ['qdcInDTO.deviceId', () => dc.queryDeviceCapabilities({ deviceId: 1 as never }, null)],
+      ['qdcInDTO.deviceId', () => dc.queryDeviceCapabilities({ deviceId: '' }, null)],
       ['qdcInDTO.gatewayId', () => dc.queryDeviceCapabilities({ gatewayId: false as never }, null)],
+      ['qdcInDTO.gatewayId', () => dc.queryDeviceCapabilities({ deviceId: 'd1', gatewayId: '' }, null)],
       ['qdcInDTO.appId', () => dc.queryDeviceCapabilities({ appId: 2 as never }, null)],
     ];
     for (const [field, call] of cases) await rejectsBadInput(sim, call, field);

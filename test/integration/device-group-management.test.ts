@@ -256,6 +256,8 @@ describe('DeviceGroupManagement through the public API, null token, against the 
       ['qdgInDTO.pageSize', () => groups.queryDeviceGroups({ pageSize: 1001 }, null)],
       ['qdgInDTO.name', () => groups.queryDeviceGroups({ name: 7 as never }, null)],
       ['qdgInDTO.accessAppId', () => groups.queryDeviceGroups({ accessAppId: 7 as never }, null)],
+      ['qdgInDTO.accessAppId', () => groups.queryDeviceGroups({ accessAppId: '  ' }, null)],
+      ['accessAppId', () => groups.deleteDeviceGroup('g1', '\t', null)],
       ['devGroupId', () => groups.querySingleDeviceGroup('', null, null)],
       ['accessAppId', () => groups.querySingleDeviceGroup('g1', {} as never, null)],
       ['qdgmInDTO', () => groups.queryDeviceGroupMembers(undefined as never, null)],

@@ -114,6 +114,48 @@ describe('DeviceManagement through the public API, null token, against the simul
     await assert.rejects(dm.queryDeviceStatus(deviceId, OWNER.appId, null), (e: NorthApiException) => e.errorCode === '100403' && e.httpStatusCode === 404);
   });
 
+  test('null and undefined fields are left out of the JSON bodies at every depth; shadow entries carry serviceId and desired only', async () => {
+    const dm = sdk.devices;
+    const nodeId = randomNodeId();
+    sim.clearRecords();
+    const { deviceId } = await dm.regDirectDevice(
+      { nodeId, timeout: null as never, deviceInfo: { deviceType: 'Lamp', model: null as never, manufacturerName: undefined, name: 'lamp-1' } },
+      null,
+      null,
+    );
+    assert.deepEqual(JSON.parse(lastRequest().body), { nodeId, deviceInfo: { deviceType: 'Lamp', name: 'lamp-1' } });
+
+    await dm.modifyDeviceInfo(
+      {
+        name: 'lamp-2',
+        region: null as never,
+        deviceConfig: { dataConfig: { dataAgingTime: null as never } },
+        customFields: [{ fieldName: 'site', fieldType: 'string', fieldValue: 'north', note: null } as never, null as never],
+      },
+      deviceId,
+      null,
+      null,
+    );
+    assert.deepEqual(JSON.parse(lastRequest().body), {
+      name: 'lamp-2',
+      deviceConfig: { dataConfig: {} },
+      customFields: [{ fieldName: 'site', fieldType: 'string', fieldValue: 'north' }],
+    });
+
+    await dm.queryDeviceRealtimeLocation({ deviceId, geoInfo: { identifier: { code: '4326', codeSpace: null as never, edition: undefined } } }, null, null);
+    assert.deepEqual(JSON.parse(lastRequest().body), { deviceId, horAcc: 1000, geoInfo: { identifier: { code: '4326' } } });
+
+    await dm.modifyDeviceShadow(
+      { serviceDesireds: [{ serviceId: 'Brightness', desired: { brightness: 10, colour: null }, eventTime: '20240101T000000Z', extra: null } as never] },
+      deviceId,
+      null,
+      null,
+    );
+    assert.deepEqual(JSON.parse(lastRequest().body), { serviceDesireds: [{ serviceId: 'Brightness', desired: { brightness: 10 } }] });
+    await dm.deleteDirectDevice(deviceId, null, null, null);
+    sim.clearRecords();
+  });
+
   test('appId left out when null; platform errors come back typed', async () => {
     const dm = sdk.devices;
     const nodeId = randomNodeId();
@@ -143,6 +185,8 @@ describe('DeviceManagement through the public API, null token, against the simul
       ['mdsInDTO.serviceDesireds', () => dm.modifyDeviceShadow({ serviceDesireds: [] }, 'd1', null, null)],
       ['mdsInDTO.serviceDesireds[0].desired', () => dm.modifyDeviceShadow({ serviceDesireds: [{ serviceId: 's' } as never] }, 'd1', null, null)],
       ['appId', () => dm.queryDeviceStatus('d1', 42 as never, null)],
+      ['appId', () => dm.queryDeviceStatus('d1', '   ', null)],
+      ['mdsInDTO.serviceDesireds[1].serviceId', () => dm.modifyDeviceShadow({ serviceDesireds: [{ serviceId: 's', desired: {} }, { serviceId: '', desired: {} }] }, 'd1', null, null)],
     ];
     for (const [field, call] of cases) {
       await assert.rejects(call(), (e: NorthApiException) => e.errorCode === '1007' && e.httpStatusCode === -1 && e.errorDesc.includes(field), field);

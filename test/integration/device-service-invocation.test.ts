@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { DeviceServiceInvocation } from '../../src/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { randomNodeId, sdkFor } from '../helpers/sdk.js';
-import { jsonBody, onlyRequest, rejectsBadInput, rejectsWith } from '../helpers/wire.js';
+import { jsonBody, onlyRequest, rawBusinessCall, rejectsBadInput, rejectsWith } from '../helpers/wire.js';
 
 const OWNER = { appId: 'dsiOwnerApp', secret: 'ownerSecret1', grants: ['dsiPartnerApp'] };
 const PARTNER = { appId: 'dsiPartnerApp', secret: 'partnerSecret2' };
@@ -99,7 +99,10 @@ describe('DeviceServiceInvocation through the public API, null token, against th
     await sdk.devices.modifyDeviceInfo({ mute: 'TRUE' }, deviceId, OWNER.appId, null);
     await rejectsWith(dsi.invokeDeviceService(deviceId, 'S', command, OWNER.appId, null), '100432', 200);
     await sdk.devices.modifyDeviceInfo({ mute: 'FALSE' }, deviceId, OWNER.appId, null);
-    await rejectsWith(dsi.invokeDeviceService(deviceId, 'S', { header: { mode: 'SOMETIMES', method: 'PUT' } }, OWNER.appId, null), '100022', 400);
+    // A mode other than ACK / NOACK is refused by the SDK before sending; the simulator refuses it too, when asked directly.
+    const badMode = await rawBusinessCall(sim, PARTNER.appId, 'POST', `${sendCommandPath(deviceId, 'S')}?appId=${OWNER.appId}`, { header: { mode: 'SOMETIMES', method: 'PUT' } });
+    assert.equal(badMode.status, 400);
+    assert.equal((badMode.body as { error_code?: string }).error_code, '100022');
     await rejectsWith(dsi.invokeDeviceService(deviceId, 'S', command, 'nobodyApp', null), '100203', 403);
     assert.equal((await dsi.invokeDeviceService(deviceId, 'S', command, OWNER.appId, null)).status, 'SENT');
     // Only the accepted one reached the device.
@@ -117,11 +120,14 @@ describe('DeviceServiceInvocation through the public API, null token, against th
       ['commandDTO', () => dsi.invokeDeviceService('d1', 'S', null as never, null, null)],
       ['commandDTO.header', () => dsi.invokeDeviceService('d1', 'S', { body: {} } as never, null, null)],
       ['commandDTO.header.mode', () => dsi.invokeDeviceService('d1', 'S', { header: { method: 'PUT' } } as never, null, null)],
+      ['commandDTO.header.mode', () => dsi.invokeDeviceService('d1', 'S', { header: { mode: 'SOMETIMES', method: 'PUT' } }, null, null)],
+      ['commandDTO.header.mode', () => dsi.invokeDeviceService('d1', 'S', { header: { mode: 'ack', method: 'PUT' } }, null, null)],
       ['commandDTO.header.method', () => dsi.invokeDeviceService('d1', 'S', { header: { mode: 'ACK', method: 3 } } as never, null, null)],
       ['commandDTO.header.callbackURL', () => dsi.invokeDeviceService('d1', 'S', { header: { ...header, callbackURL: 9 as never } }, null, null)],
       ['commandDTO.header.requestId', () => dsi.invokeDeviceService('d1', 'S', { header: { ...header, requestId: [] as never } }, null, null)],
       ['commandDTO.body', () => dsi.invokeDeviceService('d1', 'S', { header, body: 'on' as never }, null, null)],
       ['appId', () => dsi.invokeDeviceService('d1', 'S', { header }, {} as never, null)],
+      ['appId', () => dsi.invokeDeviceService('d1', 'S', { header }, ' ', null)],
     ];
     for (const [field, call] of cases) await rejectsBadInput(sim, call, field);
   });

@@ -4,7 +4,7 @@ import { DeviceGroupManagement, DeviceUpgrade } from '../../src/index.js';
 import type { CreateUpgradeTaskInDTO } from '../../src/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { randomNodeId, sdkFor } from '../helpers/sdk.js';
-import { jsonBody, onlyRequest, rejectsBadInput, rejectsWith } from '../helpers/wire.js';
+import { jsonBody, onlyRequest, rawBusinessCall, rejectsBadInput, rejectsWith } from '../helpers/wire.js';
 
 const APP = { appId: 'upgradeApp', secret: 'upgradeSecret1' };
 const OTHER = { appId: 'otherUpgradeApp', secret: 'otherSecret2' };
@@ -255,9 +255,18 @@ describe('DeviceUpgrade through the public API, null token, against the simulato
     await rejectsWith(upgrades.createFirmwareUpgradeTask({ fileId: software, targets: { devices: [device] } }, null), '120015', 400);
     await rejectsWith(upgrades.createSoftwareUpgradeTask({ fileId: software, targets: { devices: [device, 'no-such-device'] } }, null), '123002', 404);
     await rejectsWith(upgrades.createSoftwareUpgradeTask({ fileId: software, targets: { deviceType: 'NoSuchType' } }, null), '123002', 404);
-    await rejectsWith(upgrades.createSoftwareUpgradeTask({ fileId: software, targets: {} }, null), '120015', 400);
     await rejectsWith(upgrades.createSoftwareUpgradeTask({ fileId: software, targets: { devices: [device] }, policy: { executeType: 'someday' } }, null), '120015', 400);
-    await rejectsWith(upgrades.createSoftwareUpgradeTask({ fileId: software, targets: { devices: [device] }, policy: { executeType: 'custom' } }, null), '120015', 400);
+    // Empty targets and a custom policy without its window are refused by the SDK before sending; the simulator
+    // refuses them too, when asked directly.
+    for (const body of [{ fileId: software, targets: {} }, { fileId: software, targets: { devices: [device] }, policy: { executeType: 'custom' } }]) {
+      const raw = await rawBusinessCall(sim, APP.appId, 'POST', `${BASE}/operations/softwareUpgrade`, body);
+      assert.equal(raw.status, 400, JSON.stringify(body));
+      assert.equal((raw.body as { error_code?: string }).error_code, '120015');
+    }
+    // With its window, a custom policy goes through; so do targets naming only a product.
+    const windowed = { executeType: 'custom', startTime: '20990101T000000Z', endTime: '20990102T000000Z' };
+    assert.match((await upgrades.createSoftwareUpgradeTask({ fileId: software, targets: { devices: [device] }, policy: windowed }, null)).operationId, UUID);
+    assert.match((await upgrades.createSoftwareUpgradeTask({ fileId: software, targets: { model: METER.model } }, null)).operationId, UUID);
     await rejectsWith(upgrades.createSoftwareUpgradeTask({ fileId: software, targets: { devices: [device] }, policy: { startTime: '2024-01-01' } }, null), '120015', 400);
     await rejectsWith(upgrades.queryUpgradeTask('no-such-task', null), '123009', 404, /The requested task does not exist/);
     await rejectsWith(upgrades.queryUpgradeSubTask({}, 'no-such-task', null), '123009', 404);
@@ -287,6 +296,13 @@ describe('DeviceUpgrade through the public API, null token, against the simulato
       ['cutInDTO.targets.devices[1]', () => upgrades.createSoftwareUpgradeTask(task({ targets: { devices: ['d1', ''] } }), null)],
       ['cutInDTO.targets.devices', () => upgrades.createSoftwareUpgradeTask(task({ targets: { devices: tooMany } }), null)],
       ['cutInDTO.targets.model', () => upgrades.createSoftwareUpgradeTask(task({ targets: { model: 3 } }), null)],
+      ['cutInDTO.targets', () => upgrades.createSoftwareUpgradeTask(task({ targets: {} }), null)],
+      ['cutInDTO.targets', () => upgrades.createSoftwareUpgradeTask(task({ targets: { devices: [], deviceGroups: [] } }), null)],
+      ['cutInDTO.targets', () => upgrades.createSoftwareUpgradeTask(task({ targets: { deviceType: '', model: null } }), null)],
+      ['cutInDTO.targets.deviceGroups[0]', () => upgrades.createSoftwareUpgradeTask(task({ targets: { deviceGroups: [''] } }), null)],
+      ['cutInDTO.policy.startTime', () => upgrades.createSoftwareUpgradeTask(task({ policy: { executeType: 'custom', endTime: '20990101T000000Z' } }), null)],
+      ['cutInDTO.policy.endTime', () => upgrades.createSoftwareUpgradeTask(task({ policy: { executeType: 'custom', startTime: '20990101T000000Z' } }), null)],
+      ['cutInDTO.policy.startTime', () => upgrades.createFirmwareUpgradeTask(task({ policy: { executeType: 'custom' } }), null)],
       ['cutInDTO.policy.retryType', () => upgrades.createSoftwareUpgradeTask(task({ policy: { retryType: 'yes' } }), null)],
       ['cutInDTO', () => upgrades.createFirmwareUpgradeTask('task' as never, null)],
       ['cutInDTO.fileId', () => upgrades.createFirmwareUpgradeTask(task({ fileId: '' }), null)],
@@ -305,6 +321,7 @@ describe('DeviceUpgrade through the public API, null token, against the simulato
       ['operationId', () => upgrades.queryUpgradeSubTask({}, '', null)],
       ['qutlInDTO', () => upgrades.queryUpgradeTaskList(null as never, null)],
       ['qutlInDTO.deviceId', () => upgrades.queryUpgradeTaskList({ deviceId: 7 as never }, null)],
+      ['qutlInDTO.deviceId', () => upgrades.queryUpgradeTaskList({ deviceId: '' }, null)],
       ['qutlInDTO.operationType', () => upgrades.queryUpgradeTaskList({ operationType: ['a'] as never }, null)],
       ['qutlInDTO.pageNo', () => upgrades.queryUpgradeTaskList({ pageNo: 1.5 }, null)],
     ];

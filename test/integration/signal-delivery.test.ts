@@ -4,7 +4,7 @@ import { SignalDelivery } from '../../src/index.js';
 import type { DeviceCommandRespV4 } from '../../src/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { randomNodeId, sdkFor, sleep } from '../helpers/sdk.js';
-import { jsonBody, onlyRequest, rejectsBadInput, rejectsWith } from '../helpers/wire.js';
+import { jsonBody, onlyRequest, rawBusinessCall, rejectsBadInput, rejectsWith } from '../helpers/wire.js';
 
 const OWNER = { appId: 'cmdOwnerApp', secret: 'ownerSecret1', grants: ['cmdPartnerApp'] };
 const PARTNER = { appId: 'cmdPartnerApp', secret: 'partnerSecret2' };
@@ -87,11 +87,11 @@ describe('SignalDelivery through the public API, null token, against the simulat
     assert.equal(issued.deliveredTime, undefined);
 
     // A command for an online device is sent at once.
-    const direct = await sd.postDeviceCommand({ deviceId, command: { serviceId: 'Switch', method: 'ON' }, expireTime: 0 }, OWNER.appId, null);
+    const direct = await sd.postDeviceCommand({ deviceId, command: { serviceId: 'Switch', method: 'ON', paras: {} }, expireTime: 0 }, OWNER.appId, null);
     sim.clearRecords();
     assert.equal(direct.status, 'SENT');
     assert.equal(direct.expireTime, 0);
-    assert.deepEqual(direct.command, { serviceId: 'Switch', method: 'ON' });
+    assert.deepEqual(direct.command, { serviceId: 'Switch', method: 'ON', paras: {} });
 
     sim.acknowledgeCommand(created.commandId, 'DELIVERED');
     sim.acknowledgeCommand(created.commandId, 'SUCCESSFUL', { brightness: 50 });
@@ -112,7 +112,7 @@ describe('SignalDelivery through the public API, null token, against the simulat
     const deviceId = await newDevice(null);
     const ids: string[] = [];
     for (const method of ['A', 'B', 'C']) {
-      ids.push((await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method } }, null, null)).commandId);
+      ids.push((await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method, paras: {} } }, null, null)).commandId);
     }
     sim.clearRecords();
     const first = await sd.queryDeviceCommand({ deviceId, pageNo: 0, pageSize: 2 }, null);
@@ -136,11 +136,14 @@ describe('SignalDelivery through the public API, null token, against the simulat
     sim.clearRecords();
     await sd.queryDeviceCommand({}, null);
     assert.deepEqual(onlyRequest(sim, PARTNER.appId).query, {});
+    // An empty appId also means the caller's own application: it is not sent.
+    await sd.queryDeviceCommand({ appId: '' }, null);
+    assert.deepEqual(onlyRequest(sim, PARTNER.appId).query, {});
   });
 
   test('updateDeviceCommand cancels a PENDING command; a second cancel, an unknown id and another status are refused', async () => {
     const deviceId = await newDevice(OWNER.appId);
-    const created = await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M' } }, OWNER.appId, null);
+    const created = await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M', paras: {} } }, OWNER.appId, null);
     sim.clearRecords();
     const cancelled = await sd.updateDeviceCommand({ status: 'CANCELED' }, created.commandId, OWNER.appId, null);
     const request = onlyRequest(sim, PARTNER.appId);
@@ -159,16 +162,19 @@ describe('SignalDelivery through the public API, null token, against the simulat
     await rejectsWith(sd.updateDeviceCommand({ status: 'CANCELED' }, 'no-such-command', OWNER.appId, null), '100434', 200);
     // The owner's command is not the partner's own.
     await rejectsWith(sd.updateDeviceCommand({ status: 'CANCELED' }, created.commandId, null, null), '100434', 200);
-    await rejectsWith(sd.updateDeviceCommand({ status: 'SENT' as never }, created.commandId, OWNER.appId, null), '100022', 400);
+    // The SDK refuses any status but CANCELED before sending; the simulator refuses it too, when asked directly.
+    const other = await rawBusinessCall(sim, PARTNER.appId, 'PUT', `${COMMANDS}/${created.commandId}?appId=${OWNER.appId}`, { status: 'SENT' });
+    assert.equal(other.status, 400);
+    assert.equal((other.body as { error_code?: string }).error_code, '100022');
 
     // Expired and sent commands cannot be cancelled either.
-    const shortLived = await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M' }, expireTime: 1 }, OWNER.appId, null);
+    const shortLived = await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M', paras: {} }, expireTime: 1 }, OWNER.appId, null);
     await sleep(1100);
     const listed = await sd.queryDeviceCommand({ deviceId, appId: OWNER.appId }, null);
     assert.equal(listed.data.find((c) => c.commandId === shortLived.commandId)?.status, 'EXPIRED');
     await rejectsWith(sd.updateDeviceCommand({ status: 'CANCELED' }, shortLived.commandId, OWNER.appId, null), '100435', 200);
     sim.setDeviceOnline(deviceId, true);
-    const sent = await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M' } }, OWNER.appId, null);
+    const sent = await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M', paras: {} } }, OWNER.appId, null);
     assert.equal(sent.status, 'SENT');
     await rejectsWith(sd.updateDeviceCommand({ status: 'CANCELED' }, sent.commandId, OWNER.appId, null), '100435', 200);
     // The expired command stays expired once the device is online.
@@ -180,8 +186,8 @@ describe('SignalDelivery through the public API, null token, against the simulat
   test('createDeviceCmdCancelTask revokes every PENDING command of the device; queryDeviceCmdCancelTask finds the task', async () => {
     const deviceId = await newDevice(OWNER.appId);
     const pending: DeviceCommandRespV4[] = [];
-    for (const method of ['A', 'B']) pending.push(await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method } }, OWNER.appId, null));
-    const alreadyCancelled = await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'C' } }, OWNER.appId, null);
+    for (const method of ['A', 'B']) pending.push(await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method, paras: {} } }, OWNER.appId, null));
+    const alreadyCancelled = await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'C', paras: {} } }, OWNER.appId, null);
     await sd.updateDeviceCommand({ status: 'CANCELED' }, alreadyCancelled.commandId, OWNER.appId, null);
     sim.clearRecords();
 
@@ -232,46 +238,53 @@ describe('SignalDelivery through the public API, null token, against the simulat
 
   test('documented errors of command creation and of the authorised-app check', async () => {
     const deviceId = await newDevice(OWNER.appId);
-    await rejectsWith(sd.postDeviceCommand({ deviceId: 'no-such-device', command: { serviceId: 'S', method: 'M' } }, OWNER.appId, null), '100418', 200);
+    await rejectsWith(sd.postDeviceCommand({ deviceId: 'no-such-device', command: { serviceId: 'S', method: 'M', paras: {} } }, OWNER.appId, null), '100418', 200);
     // The device is the owner's: for the partner's own app it does not exist.
-    await rejectsWith(sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M' } }, null, null), '100418', 200);
-    await rejectsWith(sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M' }, expireTime: 0 }, OWNER.appId, null), '100428', 200);
-    for (let i = 0; i < 20; i++) await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: `M${i}` } }, OWNER.appId, null);
-    await rejectsWith(sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M20' } }, OWNER.appId, null), '100223', 400, /Command counts has reached the upLimit/);
+    await rejectsWith(sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M', paras: {} } }, null, null), '100418', 200);
+    await rejectsWith(sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M', paras: {} }, expireTime: 0 }, OWNER.appId, null), '100428', 200);
+    for (let i = 0; i < 20; i++) await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: `M${i}`, paras: {} } }, OWNER.appId, null);
+    await rejectsWith(sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M20', paras: {} } }, OWNER.appId, null), '100223', 400, /Command counts has reached the upLimit/);
     // Once the device is online the queue drains and commands are accepted again.
     sim.setDeviceOnline(deviceId, true);
-    assert.equal((await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M20' } }, OWNER.appId, null)).status, 'SENT');
+    assert.equal((await sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M20', paras: {} } }, OWNER.appId, null)).status, 'SENT');
     // An app that does not exist, and one that has not authorised the caller.
     await rejectsWith(sd.queryDeviceCommand({ appId: 'nobodyApp' }, null), '100203', 403);
-    await rejectsWith(sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M' } }, STRANGER.appId, null), '100217', 403);
+    await rejectsWith(sd.postDeviceCommand({ deviceId, command: { serviceId: 'S', method: 'M', paras: {} } }, STRANGER.appId, null), '100217', 403);
     sim.clearRecords();
   });
 
   test('bad input gives 1007 naming the field, and nothing is sent', async () => {
-    const command = { serviceId: 'S', method: 'M' };
+    const command = { serviceId: 'S', method: 'M', paras: {} };
     const cases: [string, () => Promise<unknown>][] = [
       ['pdcInDTO', () => sd.postDeviceCommand(null as never, null, null)],
       ['pdcInDTO.deviceId', () => sd.postDeviceCommand({ command } as never, null, null)],
       ['pdcInDTO.deviceId', () => sd.postDeviceCommand({ deviceId: '', command }, null, null)],
       ['pdcInDTO.command', () => sd.postDeviceCommand({ deviceId: 'd' } as never, null, null)],
       ['pdcInDTO.command.serviceId', () => sd.postDeviceCommand({ deviceId: 'd', command: { method: 'M' } as never }, null, null)],
-      ['pdcInDTO.command.method', () => sd.postDeviceCommand({ deviceId: 'd', command: { serviceId: 'S', method: 7 as never } }, null, null)],
+      ['pdcInDTO.command.method', () => sd.postDeviceCommand({ deviceId: 'd', command: { serviceId: 'S', method: 7 as never, paras: {} } }, null, null)],
       ['pdcInDTO.command.paras', () => sd.postDeviceCommand({ deviceId: 'd', command: { ...command, paras: [1] as never } }, null, null)],
+      ['pdcInDTO.command.paras', () => sd.postDeviceCommand({ deviceId: 'd', command: { serviceId: 'S', method: 'M' } as never }, null, null)],
+      ['pdcInDTO.command.paras', () => sd.postDeviceCommand({ deviceId: 'd', command: { ...command, paras: null as never } }, null, null)],
       ['pdcInDTO.callbackUrl', () => sd.postDeviceCommand({ deviceId: 'd', command, callbackUrl: 5 as never }, null, null)],
       ['pdcInDTO.callbackUrl', () => sd.postDeviceCommand({ deviceId: 'd', command, callbackUrl: `https://x/${'a'.repeat(1024)}` }, null, null)],
       ['pdcInDTO.expireTime', () => sd.postDeviceCommand({ deviceId: 'd', command, expireTime: -1 }, null, null)],
       ['pdcInDTO.expireTime', () => sd.postDeviceCommand({ deviceId: 'd', command, expireTime: '60' as never }, null, null)],
       ['pdcInDTO.maxRetransmit', () => sd.postDeviceCommand({ deviceId: 'd', command, maxRetransmit: 4 }, null, null)],
       ['appId', () => sd.postDeviceCommand({ deviceId: 'd', command }, 42 as never, null)],
+      ['appId', () => sd.postDeviceCommand({ deviceId: 'd', command }, '  ', null)],
       ['qdcInDTO', () => sd.queryDeviceCommand(undefined as never, null)],
       ['qdcInDTO.pageNo', () => sd.queryDeviceCommand({ pageNo: -1 }, null)],
       ['qdcInDTO.pageSize', () => sd.queryDeviceCommand({ pageSize: 1001 }, null)],
       ['qdcInDTO.pageSize', () => sd.queryDeviceCommand({ pageSize: 1.5 }, null)],
       ['qdcInDTO.deviceId', () => sd.queryDeviceCommand({ deviceId: 5 as never }, null)],
+      ['qdcInDTO.deviceId', () => sd.queryDeviceCommand({ deviceId: '' }, null)],
       ['qdcInDTO.startTime', () => sd.queryDeviceCommand({ startTime: new Date() as never }, null)],
       ['qdcInDTO.appId', () => sd.queryDeviceCommand({ appId: true as never }, null)],
+      ['qdcInDTO.appId', () => sd.queryDeviceCommand({ appId: ' \t' }, null)],
       ['udcInDTO', () => sd.updateDeviceCommand(null as never, 'c1', null, null)],
       ['udcInDTO.status', () => sd.updateDeviceCommand({} as never, 'c1', null, null)],
+      ['udcInDTO.status', () => sd.updateDeviceCommand({ status: 'SENT' as never }, 'c1', null, null)],
+      ['udcInDTO.status', () => sd.updateDeviceCommand({ status: 'canceled' as never }, 'c1', null, null)],
       ['deviceCommandId', () => sd.updateDeviceCommand({ status: 'CANCELED' }, '', null, null)],
       ['deviceCommandId', () => sd.updateDeviceCommand({ status: 'CANCELED' }, undefined as never, null, null)],
       ['cdcctInDTO', () => sd.createDeviceCmdCancelTask('d1' as never, null, null)],
@@ -281,6 +294,8 @@ describe('SignalDelivery through the public API, null token, against the simulat
       ['qdcctInDTO.pageNo', () => sd.queryDeviceCmdCancelTask({ pageNo: '0' as never }, null)],
       ['qdcctInDTO.pageSize', () => sd.queryDeviceCmdCancelTask({ pageSize: 0 }, null)],
       ['qdcctInDTO.taskId', () => sd.queryDeviceCmdCancelTask({ taskId: 1 as never }, null)],
+      ['qdcctInDTO.taskId', () => sd.queryDeviceCmdCancelTask({ taskId: '' }, null)],
+      ['qdcctInDTO.deviceId', () => sd.queryDeviceCmdCancelTask({ deviceId: '' }, null)],
       ['qdcctInDTO.status', () => sd.queryDeviceCmdCancelTask({ status: {} as never }, null)],
       ['qdcctInDTO.appId', () => sd.queryDeviceCmdCancelTask({ appId: 3 as never }, null)],
     ];

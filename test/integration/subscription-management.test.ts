@@ -181,6 +181,13 @@ describe('SubscriptionManagement through the public API, null token, against the
     assert.equal(request.status, api.subDeviceManagementData.status);
     assert.equal(request.status, 200);
 
+    // With one argument the management form is taken too (the token defaults to null).
+    const oneArgument = await subs.subDeviceData({ notifyType: 'swUpgradeStateChangeNotify', callbackurl: url });
+    request = onlyRequest(sim, PARTNER.appId);
+    assert.equal(oneArgument, undefined);
+    assert.equal(request.path, MANAGEMENT);
+    assert.deepEqual(jsonBody(request), { notifyType: 'swUpgradeStateChangeNotify', callbackurl: url });
+
     const viaName = await subs.subDeviceManagementData({ notifyType: 'fwUpgradeStateChangeNotify', callbackUrl: url }, null);
     request = onlyRequest(sim, PARTNER.appId);
     assert.equal(viaName, undefined);
@@ -245,6 +252,12 @@ describe('SubscriptionManagement through the public API, null token, against the
       ['sdmdInDTO.callbackurl', () => subs.subDeviceData({ notifyType: 'swUpgradeResultNotify', callbackurl: 42 as never }, null)],
       ['sdmdInDTO.callbackUrl', () => subs.subDeviceManagementData({ notifyType: 'fwUpgradeResultNotify', callbackUrl: '' }, null)],
       ['sdmdInDTO.notifyType', () => subs.subDeviceManagementData({ notifyType: 'deviceAdded' as never, callbackurl: url }, null)],
+      // A management type with an ownerFlag argument: the ownerFlag must not be taken for the token.
+      ['sddInDTO.notifyType', () => subs.subDeviceData({ notifyType: 'fwUpgradeResultNotify' as never, callbackUrl: url }, 'true', 'some-token')],
+      ['sddInDTO.notifyType', () => subs.subDeviceData({ notifyType: 'swUpgradeStateChangeNotify' as never, callbackUrl: url }, null, null)],
+      ['subDeviceManagementData', () => subs.subDeviceData({ notifyType: 'fwUpgradeStateChangeNotify' as never, callbackUrl: url }, false, null)],
+      ['qbsInDTO.appId', () => subs.queryBatchSubscriptions({ appId: ' ' }, null)],
+      ['sddInDTO.appId', () => subs.subDeviceData({ notifyType: 'deviceAdded', callbackUrl: url, appId: '\t' }, null, null)],
       ['subscriptionId', () => subs.querySingleSubscription('', null, null)],
       ['appId', () => subs.querySingleSubscription('s1', 3 as never, null)],
       ['qbsInDTO', () => subs.queryBatchSubscriptions(null as never, null)],
