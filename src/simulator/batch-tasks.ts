@@ -10,13 +10,17 @@
  * - command PENDING, SENT or DELIVERED -> `WaitResult`, until the task's timeout has passed: then `Timeout`. A
  *   command that finished (or expired) after the task's deadline also counts as `Timeout`, so a task never changes
  *   its outcome once its deadline has passed;
- * - a device for which no command could be created -> `Fail`, with the platform error in `error`.
+ * - a device for which no command could be created -> `Fail`, with the platform error in `error`;
+ * - a device deleted after the task was created keeps the outcome it had when it was deleted (its command is deleted
+ *   with it), a command still open then counting as `Fail` (`Timeout` once the deadline had passed).
+ *
+ * A command's finish time is the time it reached its final status (see `CommandRecord.finishedTime`).
  *
  * The task is `Complete` once every device has an outcome before the deadline, `Timeout` when the deadline passed
  * first, `Running` otherwise (`Pending`, a task not yet started, never occurs: tasks start at once).
  */
 import { platformError, type ApiError } from './errors.js';
-import type { CommandRecord, CommandStore } from './commands.js';
+import { isFinalStatus, type CommandRecord, type CommandStore } from './commands.js';
 import { platformTime } from './util.js';
 
 /** Outcome of one device of a task. */
@@ -47,6 +51,8 @@ export interface BatchTaskItem {
   commandId?: string;
   /** Why no command could be created (`<error_code> <error_desc>`). */
   error?: string;
+  /** The outcome the device had when it was deleted; it no longer changes. */
+  finalOutcome?: Omit<TaskDetailView, 'param'>;
 }
 
 export interface BatchTaskRecord {
@@ -119,19 +125,9 @@ export function taskDeadline(task: BatchTaskRecord): number {
 
 /** When a finished command finished; undefined while it is still open. */
 function finishedAt(command: CommandRecord): number | undefined {
-  switch (command.status) {
-    case 'SUCCESSFUL':
-    case 'FAILED':
-      return command.executeTime ?? command.deliveredTime ?? command.creationTime;
-    case 'EXPIRED':
-      return command.creationTime + command.expireTime * 1000;
-    case 'TIMEOUT':
-    case 'CANCELED':
-      // No time is kept for these: they count whenever they happened.
-      return command.creationTime;
-    default:
-      return undefined;
-  }
+  if (!isFinalStatus(command.status)) return undefined;
+  // Every transition to a final status records its time; only TIMEOUT, which the simulator never sets, has none.
+  return command.finishedTime ?? command.creationTime;
 }
 
 function outcomeOf(command: CommandRecord): { status: TaskDetailStatus; error?: string } {
@@ -151,6 +147,8 @@ function outcomeOf(command: CommandRecord): { status: TaskDetailStatus; error?: 
 
 /** The error of a device the task stopped waiting for. */
 const DEADLINE_PASSED = 'The task timed out before the device executed the command.';
+/** The error of a device deleted while its command was still open. */
+const DEVICE_DELETED = 'The device was deleted before it executed the command.';
 
 /** The outcome of one device of the task at `now`. */
 export function taskDetail(task: BatchTaskRecord, item: BatchTaskItem, commands: CommandStore, now = Date.now()): TaskDetailView {
@@ -161,6 +159,7 @@ export function taskDetail(task: BatchTaskRecord, item: BatchTaskItem, commands:
   if (item.error !== undefined || item.commandId === undefined) {
     return { status: 'Fail', error: item.error ?? 'No command was created.', param };
   }
+  if (item.finalOutcome !== undefined) return { ...item.finalOutcome, param };
   const command = commands.get(item.commandId, now);
   if (!command) return { status: 'Fail', error: 'The command no longer exists.', param };
   const deadline = taskDeadline(task);
@@ -172,6 +171,21 @@ export function taskDetail(task: BatchTaskRecord, item: BatchTaskItem, commands:
   const view: TaskDetailView = { ...outcomeOf(command), param };
   if (command.result !== undefined) view.output = JSON.stringify(command.result);
   return view;
+}
+
+/**
+ * A device of the application is being deleted, and its commands with it: every task item of the device keeps the
+ * outcome it has at `now`; a command still open counts as failed (the deadline has not passed, or it would be
+ * `Timeout` already). Call this while the device's commands still exist.
+ */
+export function keepOutcomesOfDeletedDevice(tasks: BatchTaskStore, commands: CommandStore, deviceId: string, now = Date.now()): void {
+  for (const task of tasks.list()) {
+    for (const item of task.items) {
+      if (item.deviceId !== deviceId || item.commandId === undefined || item.finalOutcome !== undefined) continue;
+      const { param: _param, ...outcome } = taskDetail(task, item, commands, now);
+      item.finalOutcome = outcome.status === 'WaitResult' ? { status: 'Fail', error: DEVICE_DELETED } : outcome;
+    }
+  }
 }
 
 /** Every device's outcome, in task order. */

@@ -53,6 +53,11 @@ export interface CommandRecord {
   platformIssuedTime?: number;
   deliveredTime?: number;
   executeTime?: number;
+  /**
+   * When the command reached a final status (CANCELED, EXPIRED, SUCCESSFUL or FAILED); for EXPIRED, the end of its
+   * cache time. Undefined while the command is open.
+   */
+  finishedTime?: number;
   issuedTimes: number;
   result?: CommandResult;
 }
@@ -94,10 +99,20 @@ export const CommandErrors = {
   cannotCancel: () => platformError(200, '100435', 'The device command already canceled, expired or executed, Cannot cancel.'),
 } as const satisfies Record<string, () => ApiError>;
 
-/** A PENDING command whose cache time has passed reads as EXPIRED. */
+/** Statuses a command never leaves. */
+const FINAL_STATUSES: ReadonlySet<CommandStatus> = new Set<CommandStatus>(['EXPIRED', 'SUCCESSFUL', 'FAILED', 'TIMEOUT', 'CANCELED']);
+
+/** Whether a command in this status is finished (it will not change any more). */
+export function isFinalStatus(status: CommandStatus): boolean {
+  return FINAL_STATUSES.has(status);
+}
+
+/** A PENDING command whose cache time has passed reads as EXPIRED, from the moment its cache time ended. */
 function settle(record: CommandRecord, now: number): CommandRecord {
-  if (record.status === 'PENDING' && record.expireTime >= 0 && now >= record.creationTime + record.expireTime * 1000) {
+  const expiresAt = record.creationTime + record.expireTime * 1000;
+  if (record.status === 'PENDING' && record.expireTime >= 0 && now >= expiresAt) {
     record.status = 'EXPIRED';
+    record.finishedTime = expiresAt;
   }
   return record;
 }
@@ -145,6 +160,15 @@ export class CommandStore {
 
   invocationList(deviceId?: string): ServiceInvocationRecord[] {
     return deviceId === undefined ? [...this.invocations] : this.invocations.filter((r) => r.deviceId === deviceId);
+  }
+
+  /** Forgets everything about a deleted device: its commands (whatever their status), cancel tasks and sendCommand requests. */
+  removeDevice(deviceId: string): void {
+    for (const [commandId, record] of this.commands) if (record.deviceId === deviceId) this.commands.delete(commandId);
+    for (const [taskId, task] of this.cancelTasks) if (task.deviceId === deviceId) this.cancelTasks.delete(taskId);
+    let kept = 0;
+    for (const record of this.invocations) if (record.deviceId !== deviceId) this.invocations[kept++] = record;
+    this.invocations.length = kept;
   }
 }
 
@@ -273,9 +297,11 @@ export function findCommand(state: SimulatorState, commandId: string): { app: Ap
 
 /** Cancels a PENDING command: 200/100435 when it is in any other state. */
 export function cancelCommand(state: SimulatorState, record: CommandRecord): void {
-  settle(record, Date.now());
+  const now = Date.now();
+  settle(record, now);
   if (record.status !== 'PENDING') throw CommandErrors.cannotCancel();
   record.status = 'CANCELED';
+  record.finishedTime = now;
   announceCommandStatus(state, record);
 }
 
@@ -310,7 +336,10 @@ export function acknowledgeCommand(state: SimulatorState, commandId: string, sta
   const now = Date.now();
   record.deliveredTime ??= now;
   record.status = status;
-  if (status !== 'DELIVERED') record.executeTime = now;
+  if (status !== 'DELIVERED') {
+    record.executeTime = now;
+    record.finishedTime = now;
+  }
   record.result = { resultCode: status, ...(detail !== undefined ? { resultDetail: detail } : {}) };
   announceCommandStatus(state, record);
   return record;

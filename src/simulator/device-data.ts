@@ -6,7 +6,7 @@
  */
 import { serviceOf, touch } from './devices.js';
 import type { SimulatorState } from './state.js';
-import { isNonEmptyString, isPlainObject, platformTime } from './util.js';
+import { assignData, cloneData, isNonEmptyString, isPlainObject, platformTime } from './util.js';
 
 /** Records kept per history and application. */
 export const MAX_HISTORY_RECORDS = 10000;
@@ -33,9 +33,19 @@ export interface DesiredHistoryRecord {
   timestamp: number;
 }
 
+/** Latest time a platform time can show (9999-12-31T23:59:59.999Z). */
+export const MAX_PLATFORM_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 function append<T>(list: T[], record: T): void {
   list.push(record);
   if (list.length > MAX_HISTORY_RECORDS) list.splice(0, list.length - MAX_HISTORY_RECORDS);
+}
+
+/** Removes, in place, the records of one device. */
+function dropDevice<T extends { deviceId: string }>(list: T[], deviceId: string): void {
+  let kept = 0;
+  for (const record of list) if (record.deviceId !== deviceId) list[kept++] = record;
+  list.length = kept;
 }
 
 export class DeviceDataStore {
@@ -61,6 +71,12 @@ export class DeviceDataStore {
   desiredOf(deviceId: string): DesiredHistoryRecord[] {
     return this.desired.filter((r) => r.deviceId === deviceId);
   }
+
+  /** Forgets both histories of a deleted device. */
+  removeDevice(deviceId: string): void {
+    dropDevice(this.data, deviceId);
+    dropDevice(this.desired, deviceId);
+  }
 }
 
 /** Parses a platform time (`yyyyMMdd'T'HHmmss'Z'`) to ms since the epoch; undefined when malformed. */
@@ -68,16 +84,20 @@ export function parsePlatformTime(text: string): number | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!match) return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(ms);
-  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return undefined;
-  return ms;
+  const date = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, takes years 0 to 99 as written.
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  const ms = date.getTime();
+  // Out-of-range fields (month 13, 30 February, 24:00:00, ...) roll over and no longer read the same.
+  return platformTime(ms) === text ? ms : undefined;
 }
 
 /**
  * Device side: the device reports data of one service. The device is online afterwards (which issues its pending
  * commands); the service's reported properties are updated, the report is appended to the data history and a
- * `deviceDataChanged` change is announced. Bad input is a TypeError.
+ * `deviceDataChanged` change is announced. Bad input (including an `eventTime` that is no valid time and data that
+ * cannot be copied) is a TypeError, thrown before anything changes.
  */
 export function reportDeviceData(
   state: SimulatorState,
@@ -99,19 +119,21 @@ export function reportDeviceData(
     if (parsed === undefined) throw new TypeError("eventTime must be a platform time like '20151212T121212Z'");
     time = parsed;
   } else if (typeof eventTime === 'number') {
-    if (!Number.isFinite(eventTime) || eventTime < 0) throw new TypeError('eventTime must be a time in ms since the epoch');
+    if (!Number.isFinite(eventTime) || eventTime < 0 || eventTime > MAX_PLATFORM_TIME) {
+      throw new TypeError('eventTime must be a time in ms since the epoch, up to the end of year 9999');
+    }
     time = eventTime;
   } else if (eventTime !== undefined) {
     throw new TypeError('eventTime must be a platform time string or ms since the epoch');
   }
+  const values = cloneData(data, 'data');
   const found = state.findDevice(deviceId);
   if (!found) throw new TypeError(`unknown deviceId: ${deviceId}`);
   const { app, device } = found;
   // A device that reports is connected.
   if (device.status !== 'ONLINE') state.setDeviceOnline(deviceId, true);
   const service = serviceOf(device, serviceId);
-  const values = structuredClone(data);
-  Object.assign(service.reportedProps, values);
+  assignData(service.reportedProps, values);
   if (serviceType !== undefined) service.serviceType = serviceType;
   service.eventTime = platformTime(time);
   touch(device);

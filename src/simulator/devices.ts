@@ -29,6 +29,11 @@ export interface DeviceRecord {
   psk: string;
   /** Registration timeout in seconds (0 = never expires). */
   timeout: number;
+  /**
+   * When the registration runs out (ms since the epoch): a device that has not connected by then is deleted. Set
+   * at registration and again by refreshDeviceKey; undefined when the timeout is 0.
+   */
+  activationDeadline?: number;
   endUserId?: string;
   isSecure?: boolean;
   gatewayId: string;
@@ -52,6 +57,10 @@ export type RegisterInput = Pick<DeviceRecord, 'nodeId' | 'verifyCode' | 'psk' |
 export class DeviceStore {
   private readonly byId = new Map<string, DeviceRecord>();
   private readonly byNodeId = new Map<string, string>();
+  /** Ids of devices whose registration may still run out (see {@link DeviceStore.expired}). */
+  private readonly awaitingActivation = new Set<string>();
+  /** No registration runs out before this time (it may be earlier than the true earliest deadline, never later). */
+  private earliestDeadline = Infinity;
 
   constructor(private readonly appId: string) {}
 
@@ -105,7 +114,43 @@ export class DeviceStore {
     };
     this.byId.set(deviceId, device);
     this.byNodeId.set(input.nodeId, deviceId);
+    this.restartTimeout(device, input.timeout, now);
     return device;
+  }
+
+  /** Sets the registration timeout (seconds, 0 = never) and starts its window anew from `now`. */
+  restartTimeout(device: DeviceRecord, timeout: number, now = Date.now()): void {
+    device.timeout = timeout;
+    if (timeout > 0) {
+      device.activationDeadline = now + timeout * 1000;
+      this.awaitingActivation.add(device.deviceId);
+      this.earliestDeadline = Math.min(this.earliestDeadline, device.activationDeadline);
+    } else {
+      device.activationDeadline = undefined;
+      this.awaitingActivation.delete(device.deviceId);
+    }
+  }
+
+  /**
+   * Devices that never connected and whose registration has run out at `now`, oldest deadline first. They are not
+   * removed here: the caller deletes them together with what is kept about them elsewhere.
+   */
+  expired(now = Date.now()): DeviceRecord[] {
+    // Called before every request: most calls end here.
+    if (now < this.earliestDeadline) return [];
+    const found: DeviceRecord[] = [];
+    let earliest = Infinity;
+    for (const deviceId of this.awaitingActivation) {
+      const device = this.byId.get(deviceId);
+      if (!device || device.activated || device.activationDeadline === undefined) {
+        this.awaitingActivation.delete(deviceId);
+        continue;
+      }
+      earliest = Math.min(earliest, device.activationDeadline);
+      if (now >= device.activationDeadline) found.push(device);
+    }
+    this.earliestDeadline = earliest;
+    return found.sort((a, b) => a.activationDeadline! - b.activationDeadline!);
   }
 
   /** Changes a device's nodeId, keeping the index consistent (400 / 100426 if taken). */
@@ -124,6 +169,7 @@ export class DeviceStore {
     if (!device) return undefined;
     this.byId.delete(deviceId);
     this.byNodeId.delete(device.nodeId);
+    this.awaitingActivation.delete(deviceId);
     return device;
   }
 }
@@ -142,15 +188,17 @@ export function serviceOf(device: DeviceRecord, serviceId: string): DeviceServic
   return service;
 }
 
-/** Device side: the device connects or disconnects. */
-export function setOnline(device: DeviceRecord, online: boolean): void {
-  if (online) {
-    device.activated = true;
-    device.status = 'ONLINE';
-  } else {
-    device.status = device.activated ? 'OFFLINE' : 'INACTIVE';
-  }
-  touch(device);
+/**
+ * Device side: the device connects (it is activated for good) or disconnects. Returns whether its status changed;
+ * the record is touched only then.
+ */
+export function setOnline(device: DeviceRecord, online: boolean, now = Date.now()): boolean {
+  if (online) device.activated = true;
+  const status: DeviceStatus = online ? 'ONLINE' : device.activated ? 'OFFLINE' : 'INACTIVE';
+  if (status === device.status) return false;
+  device.status = status;
+  touch(device, now);
+  return true;
 }
 
 /** Display name: the name given, else the nodeId. */

@@ -20,6 +20,7 @@ export type {
   UpgradePackageInput,
 } from './types.js';
 export { startSimulator, MAX_BODY_BYTES } from './server.js';
+export { MAX_RECORDED_BODY_BYTES } from './state.js';
 export { startSimulatorProcess } from './remote.js';
 export { runSimulatorCli, CLI_USAGE } from './standalone.js';
 export type { CliStreams } from './standalone.js';

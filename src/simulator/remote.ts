@@ -39,25 +39,27 @@ interface StartupLine {
   apps: SimulatorApp[];
 }
 
-/** Command-line arguments for the child, built from the options. */
+/**
+ * Command-line arguments for the child, built from the options. Every value travels as `--flag=value`, so that a
+ * value starting with `--` (an appId or secret, say) is not taken for a flag.
+ */
 export function childArgs(options: SimulatorOptions, caFile: string): string[] {
   if (options.requireClientCertificate) {
     throw new TypeError('startSimulatorProcess does not support requireClientCertificate');
   }
-  const args = ['--json', '--port', String(options.port ?? 0), '--ca-file', caFile];
-  if (options.host !== undefined) args.push('--host', options.host);
+  const flag = (name: string, value: string | number): string => `--${name}=${value}`;
+  const args = ['--json', flag('port', options.port ?? 0), flag('ca-file', caFile)];
+  if (options.host !== undefined) args.push(flag('host', options.host));
   if (options.protocol === 'http') args.push('--http');
-  if (options.tokenLifetimeSeconds !== undefined) args.push('--token-lifetime', String(options.tokenLifetimeSeconds));
-  if (options.refreshTokenLifetimeSeconds !== undefined) {
-    args.push('--refresh-token-lifetime', String(options.refreshTokenLifetimeSeconds));
-  }
-  if (options.maxRecordedRequests !== undefined) args.push('--max-recorded-requests', String(options.maxRecordedRequests));
-  if (options.throttle) args.push('--throttle', `${options.throttle.limit}/${options.throttle.windowMs}`);
+  if (options.tokenLifetimeSeconds !== undefined) args.push(flag('token-lifetime', options.tokenLifetimeSeconds));
+  if (options.refreshTokenLifetimeSeconds !== undefined) args.push(flag('refresh-token-lifetime', options.refreshTokenLifetimeSeconds));
+  if (options.maxRecordedRequests !== undefined) args.push(flag('max-recorded-requests', options.maxRecordedRequests));
+  if (options.throttle) args.push(flag('throttle', `${options.throttle.limit}/${options.throttle.windowMs}`));
   for (const app of options.apps ?? []) {
-    args.push('--app-id', app.appId, '--secret', app.secret);
+    args.push(flag('app-id', app.appId), flag('secret', app.secret));
   }
   for (const app of options.apps ?? []) {
-    for (const grantee of app.grants ?? []) args.push('--grant', `${app.appId}:${grantee}`);
+    for (const grantee of app.grants ?? []) args.push(flag('grant', `${app.appId}:${grantee}`));
   }
   return args;
 }

@@ -268,22 +268,28 @@ class SimulatorServer implements Simulator {
   setTokenLifetime(seconds: number): void {
     this.state.setTokenLifetime(seconds);
   }
+  // Device-side calls first delete the devices whose registration ran out, as every request does.
   setDeviceOnline(deviceId: string, online: boolean): void {
+    this.state.expireDevices();
     this.state.setDeviceOnline(deviceId, online);
   }
   reportDeviceData(deviceId: string, serviceId: string, data: Record<string, unknown>, options?: DeviceDataReportOptions): void {
+    this.state.expireDevices();
     reportDeviceData(this.state, deviceId, serviceId, data, options);
   }
   acknowledgeCommand(commandId: string, status: CommandAcknowledgement, resultDetail?: unknown): void {
+    this.state.expireDevices();
     acknowledgeCommand(this.state, commandId, status, resultDetail);
   }
   serviceInvocations(deviceId: string): ServiceInvocation[] {
+    this.state.expireDevices();
     return deviceServiceInvocations(this.state, deviceId);
   }
   addUpgradePackage(pkg: UpgradePackageInput): string {
     return addUpgradePackage(this.state, pkg);
   }
   finishUpgrade(deviceId: string, operationId: string, result: 'success' | 'fail'): void {
+    this.state.expireDevices();
     finishUpgrade(this.state, deviceId, operationId, result);
   }
   issueClientCertificate(commonName?: string): { cert: string; key: string } {
@@ -428,6 +434,8 @@ class SimulatorServer implements Simulator {
     const match = router.match(method, path);
     if (match.kind === 'none') return errorResult(Errors.notFound());
     if (match.kind === 'wrong-method') return errorResult(Errors.methodNotAllowed(match.allow));
+    // Registrations that ran out are enforced lazily: such devices are gone before any route sees the state.
+    this.state.expireDevices();
     const ctx = this.context(req, method, path, query, rawBody, match.params);
     if (match.route.auth === 'none') {
       try {

@@ -5,7 +5,9 @@
  * Route groups keep their data on {@link AppState} (one store per group, e.g.
  * `devices`); add a field there when a new group needs per-app state. Device
  * changes are announced on {@link SimulatorState.changes} so that push
- * notifications can be added later without touching the route handlers.
+ * notifications can be added later without touching the route handlers; a
+ * listener that fails never fails the request that made the change (see
+ * {@link SimulatorState.emitChange}).
  */
 import { EventEmitter } from 'node:events';
 import { DeviceStore, setOnline, type DeviceRecord } from './devices.js';
@@ -15,9 +17,9 @@ import { CommandStore, releasePendingCommands } from './commands.js';
 import { DeviceDataStore } from './device-data.js';
 import { SubscriptionStore } from './subscriptions.js';
 import { GroupStore } from './groups.js';
-import { BatchTaskStore } from './batch-tasks.js';
+import { BatchTaskStore, keepOutcomesOfDeletedDevice } from './batch-tasks.js';
 import { RuleStore } from './rules.js';
-import { UpgradeStore, type UpgradeChange } from './upgrades.js';
+import { failUpgradesOfDeletedDevice, startWaitingUpgrades, UpgradeStore, type UpgradeChange } from './upgrades.js';
 import type {
   RecordedRequest,
   SimulatorApp,
@@ -161,6 +163,29 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
 /** How many superseded tokens are remembered (only to explain rejections). */
 const RETIRED_MEMORY = 1000;
 
+/** Most bytes of a request body the request log keeps (the first 64 KiB, cut at a character boundary). */
+export const MAX_RECORDED_BODY_BYTES = 64 * 1024;
+
+/** The body as the request log keeps it: at most {@link MAX_RECORDED_BODY_BYTES} UTF-8 bytes. */
+function recordedBody(body: string): { body: string; truncated: boolean } {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: shorter bodies need no measuring.
+  if (body.length * 3 <= MAX_RECORDED_BODY_BYTES) return { body, truncated: false };
+  const bytes = Buffer.from(body, 'utf8');
+  if (bytes.length <= MAX_RECORDED_BODY_BYTES) return { body, truncated: false };
+  let end = MAX_RECORDED_BODY_BYTES;
+  // Back off from UTF-8 continuation bytes so that no character is cut in half.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end -= 1;
+  return { body: bytes.subarray(0, end).toString('utf8'), truncated: true };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
 export class SimulatorState {
   readonly apps = new Map<string, AppState>();
   readonly faults = new FaultSet();
@@ -247,8 +272,16 @@ export class SimulatorState {
     return this.eventLog.map((e) => ({ ...e }));
   }
 
-  /** Adds a request to the log and returns the live entry (its status is filled in later). */
+  /**
+   * Adds a request to the log and returns the live entry (its status is filled in later). A body over
+   * {@link MAX_RECORDED_BODY_BYTES} is cut to that size and the entry marked `bodyTruncated`.
+   */
   record(entry: RecordedRequest): RecordedRequest {
+    const { body, truncated } = recordedBody(entry.body);
+    if (truncated) {
+      entry.body = body;
+      entry.bodyTruncated = true;
+    }
     if (this.maxRecordedRequests === 0) return entry;
     this.requestLog.push(entry);
     if (this.requestLog.length > this.maxRecordedRequests) {
@@ -394,16 +427,77 @@ export class SimulatorState {
     return undefined;
   }
 
-  setDeviceOnline(deviceId: string, online: boolean): void {
+  /**
+   * Device side: the device connects or disconnects. A deviceStatusChanged change is announced only when its status
+   * changes. Once online, the commands cached for it are issued and its waiting upgrades start. An unknown deviceId,
+   * or an `online` that is not a boolean, is a TypeError.
+   */
+  setDeviceOnline(deviceId: unknown, online: unknown): void {
+    if (typeof deviceId !== 'string' || deviceId === '') throw new TypeError('deviceId must be a non-empty string');
+    if (typeof online !== 'boolean') throw new TypeError('online must be a boolean');
     const found = this.findDevice(deviceId);
     if (!found) throw new TypeError(`unknown deviceId: ${deviceId}`);
-    setOnline(found.device, online);
-    this.emitChange({ type: 'deviceStatusChanged', appId: found.app.appId, device: found.device });
-    // Commands cached while the device was offline are issued now.
-    if (online) releasePendingCommands(this, found.app, found.device);
+    const now = Date.now();
+    if (setOnline(found.device, online, now)) {
+      this.emitChange({ type: 'deviceStatusChanged', appId: found.app.appId, device: found.device });
+    }
+    if (online) {
+      // Commands cached while the device was offline are issued now, and its waiting upgrades start.
+      releasePendingCommands(this, found.app, found.device);
+      startWaitingUpgrades(this, found.app, found.device, now);
+    }
   }
 
+  /**
+   * Deletes a device of `app` and everything kept about it: its commands (whatever their status), command cancel
+   * tasks, the sendCommand requests it received and its data and desired-property history. Batch tasks keep the
+   * outcome the device had; its open upgrades fail (see `failUpgradesOfDeletedDevice`); groups drop it when they
+   * are next read. `at` is when the device ceased to exist. Announces no deviceDeleted change: the caller does,
+   * where one is due.
+   */
+  removeDevice(app: AppState, device: DeviceRecord, at = Date.now()): void {
+    keepOutcomesOfDeletedDevice(app.batchTasks, app.commands, device.deviceId, at);
+    failUpgradesOfDeletedDevice(this, app, device.deviceId, at);
+    app.devices.delete(device.deviceId);
+    app.commands.removeDevice(device.deviceId);
+    app.deviceData.removeDevice(device.deviceId);
+  }
+
+  /**
+   * Deletes every device whose registration timeout ran out before it ever connected, as the platform does. Called
+   * before each request and each device-side call, so an expired device no longer exists for any of them. Each is
+   * logged as a `device-expired` event.
+   */
+  expireDevices(now = Date.now()): void {
+    for (const app of this.apps.values()) {
+      for (const device of app.devices.expired(now)) {
+        this.removeDevice(app, device, device.activationDeadline);
+        this.event({
+          type: 'device-expired',
+          appId: app.appId,
+          detail: `device ${device.deviceId} did not connect within its registration timeout of ${device.timeout} s`,
+        });
+      }
+    }
+  }
+
+  /**
+   * Announces a change to every listener of {@link SimulatorState.changes}. The change has already been applied: a
+   * listener that throws (or whose promise rejects) is logged as a `change-listener-failed` event and the other
+   * listeners still run, so the request that made the change never fails because of a listener.
+   */
   emitChange(change: SimulatorChange): void {
-    this.changes.emit('change', change);
+    for (const listener of this.changes.rawListeners('change')) {
+      try {
+        const result: unknown = Reflect.apply(listener, this.changes, [change]);
+        if (isThenable(result)) result.then(undefined, (err: unknown) => this.listenerFailed(change, err));
+      } catch (err) {
+        this.listenerFailed(change, err);
+      }
+    }
+  }
+
+  private listenerFailed(change: SimulatorChange, err: unknown): void {
+    this.event({ type: 'change-listener-failed', appId: change.appId, detail: `${change.type}: ${errorText(err)}` });
   }
 }

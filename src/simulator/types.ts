@@ -67,6 +67,11 @@ export interface SimulatorStats {
   faults: number;
 }
 
+/**
+ * Kinds of event-log entries. Besides token, call and fault events: `device-expired`, a registered device that never
+ * connected within its registration timeout was deleted (`detail` names it); `change-listener-failed`, a listener of
+ * the simulator's internal change announcements threw or rejected (the request that made the change was unaffected).
+ */
 export type SimulatorEventType =
   | 'login'
   | 'login-failed'
@@ -77,7 +82,9 @@ export type SimulatorEventType =
   | 'token-voided'
   | 'call'
   | 'throttled'
-  | 'fault';
+  | 'fault'
+  | 'device-expired'
+  | 'change-listener-failed';
 
 /** One entry of the event log. Never carries secrets or tokens. */
 export interface SimulatorEvent {
@@ -98,7 +105,10 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, string>;
   headers: Record<string, string>;
+  /** The body as received, up to its first 64 KiB (UTF-8, never cutting a character in half; see `bodyTruncated`). */
   body: string;
+  /** Present (and true) when the body was longer than 64 KiB: `body` holds only its beginning. */
+  bodyTruncated?: true;
   /** Status answered, or 0 when the request was never answered (reset, hang, server stopped). */
   status: number;
 }
@@ -182,12 +192,17 @@ export interface Simulator extends SimulatorAddress {
   clearFaults(): void;
   /** Lifetime (seconds) of tokens issued from now on. */
   setTokenLifetime(seconds: number): void;
-  /** Device side: the device connects (activated, ONLINE) or goes OFFLINE. */
+  /**
+   * Device side: the device connects (activated, ONLINE) or goes OFFLINE. Once online, its PENDING commands are
+   * issued and its waiting upgrades start (inside their execution window). A status change is announced only when the
+   * status actually changes. Unknown device, or an `online` that is not a boolean, throws TypeError.
+   */
   setDeviceOnline(deviceId: string, online: boolean): void;
   /**
    * Device side: the device reports data of one service. It is online afterwards (which issues its PENDING
    * commands); the service's reported data and the data history are updated and a deviceDataChanged change is
-   * announced. Unknown device or bad input throws TypeError.
+   * announced. Unknown device or bad input (an `eventTime` that is no valid time, data that cannot be copied, ...)
+   * throws TypeError before anything changes.
    */
   reportDeviceData(deviceId: string, serviceId: string, data: Record<string, unknown>, options?: DeviceDataReportOptions): void;
   /**
@@ -236,7 +251,10 @@ export interface RemoteSimulator extends SimulatorAddress {
   serviceInvocations(deviceId: string): Promise<ServiceInvocation[]>;
   /** See {@link Simulator.addUpgradePackage}. */
   addUpgradePackage(pkg: UpgradePackageInput): Promise<string>;
-  /** See {@link Simulator.finishUpgrade}. */
+  /**
+   * See {@link Simulator.finishUpgrade}. An unknown device or operationId rejects (the admin API answers 404); a
+   * device that is not a target, an upgrade not under way or a bad result rejects (the admin API answers 400).
+   */
   finishUpgrade(deviceId: string, operationId: string, result: 'success' | 'fail'): Promise<void>;
   /** Ends the child (closing its stdin; killed after 5 s) and removes its temp files. Idempotent. */
   stop(): Promise<void>;

@@ -3,10 +3,12 @@
  *
  * Packages reach the platform through its portal, not the northbound API; here they are added with
  * {@link addUpgradePackage} (Simulator.addUpgradePackage, or the admin API). A task holds one sub-operation per
- * target device. Progress is driven by the devices and evaluated lazily, whenever a task is read: a waiting
- * sub-operation starts (`processing`) once its device is online (and, for a `custom` policy, the execution window
- * has opened); it ends when the device reports its result ({@link finishUpgrade}), or as `timeout` when a custom
- * window closes first. No timer is involved.
+ * target device. Progress is driven by the devices: a waiting sub-operation starts (`processing`) once its device is
+ * online (and, for a `custom` policy, the execution window has opened); it ends when the device reports its result
+ * ({@link finishUpgrade}), as `timeout` when a custom window closes first, or as `fail` when the device is deleted.
+ * This is evaluated when a device comes online ({@link startWaitingUpgrades}, like its pending commands being
+ * issued), when a device is deleted ({@link failUpgradesOfDeletedDevice}) and lazily whenever a task is read
+ * ({@link advanceTask}), for what the clock alone changes. No timer is involved.
  */
 import { randomUUID } from 'node:crypto';
 import { touch, type DeviceRecord } from './devices.js';
@@ -180,27 +182,67 @@ function end(state: SimulatorState, task: UpgradeTaskRecord, sub: SubOperationRe
   announce(state, task, sub, 'result', now);
 }
 
+const DEVICE_GONE = 'The device does not exist any more.';
+const WINDOW_CLOSED = 'The execution window closed before the device upgraded.';
+
 /**
- * Brings the task's sub-operations up to date with the devices and the clock: waiting ones start when their device
- * is online (inside the execution window), time out when a custom window has closed, and fail when their device
- * was deleted. Called before every read of the task.
+ * Brings one sub-operation up to date with its device and the clock: a waiting one starts when its device is online
+ * (inside the execution window) or times out when a custom window has closed; an open one fails when its device was
+ * deleted.
+ */
+function advanceSubOperation(state: SimulatorState, app: AppState, task: UpgradeTaskRecord, sub: SubOperationRecord, now: number): void {
+  if (sub.status !== 'wait' && sub.status !== 'processing') return;
+  const device = app.devices.get(sub.deviceId);
+  if (!device) {
+    end(state, task, sub, 'fail', DEVICE_GONE, now, now);
+    return;
+  }
+  if (sub.status !== 'wait') return;
+  if (task.window && now >= task.window.end) {
+    end(state, task, sub, 'timeout', WINDOW_CLOSED, task.window.end, now);
+  } else if ((!task.window || now >= task.window.start) && device.status === 'ONLINE') {
+    sub.status = 'processing';
+    sub.startTime = now;
+    sub.detailInfo = 'The device is upgrading.';
+    announce(state, task, sub, 'state', now);
+  }
+}
+
+/**
+ * Brings the task's sub-operations up to date with the devices and the clock (see `advanceSubOperation`). Called
+ * before every read of the task.
  */
 export function advanceTask(state: SimulatorState, app: AppState, task: UpgradeTaskRecord, now = Date.now()): void {
-  for (const sub of task.subOperations) {
-    if (sub.status !== 'wait' && sub.status !== 'processing') continue;
-    const device = app.devices.get(sub.deviceId);
-    if (!device) {
-      end(state, task, sub, 'fail', 'The device does not exist any more.', now, now);
-      continue;
+  for (const sub of task.subOperations) advanceSubOperation(state, app, task, sub, now);
+}
+
+/**
+ * The device came online: its waiting upgrades start now (those whose execution window is open), as its pending
+ * commands are issued. A device that connects and disconnects again before anyone reads the task has started.
+ */
+export function startWaitingUpgrades(state: SimulatorState, app: AppState, device: DeviceRecord, now = Date.now()): void {
+  if (device.status !== 'ONLINE') return;
+  for (const task of app.upgrades.taskList()) {
+    for (const sub of task.subOperations) {
+      if (sub.deviceId === device.deviceId && sub.status === 'wait') advanceSubOperation(state, app, task, sub, now);
     }
-    if (sub.status !== 'wait') continue;
-    if (task.window && now >= task.window.end) {
-      end(state, task, sub, 'timeout', 'The execution window closed before the device upgraded.', task.window.end, now);
-    } else if ((!task.window || now >= task.window.start) && device.status === 'ONLINE') {
-      sub.status = 'processing';
-      sub.startTime = now;
-      sub.detailInfo = 'The device is upgrading.';
-      announce(state, task, sub, 'state', now);
+  }
+}
+
+/**
+ * The device is being deleted: its running upgrades and its waiting ones fail as of `at`, except a waiting one whose
+ * custom window had already closed, which timed out then.
+ */
+export function failUpgradesOfDeletedDevice(state: SimulatorState, app: AppState, deviceId: string, at = Date.now()): void {
+  const now = Date.now();
+  for (const task of app.upgrades.taskList()) {
+    for (const sub of task.subOperations) {
+      if (sub.deviceId !== deviceId || (sub.status !== 'wait' && sub.status !== 'processing')) continue;
+      if (sub.status === 'wait' && task.window && at >= task.window.end) {
+        end(state, task, sub, 'timeout', WINDOW_CLOSED, task.window.end, now);
+      } else {
+        end(state, task, sub, 'fail', DEVICE_GONE, at, now);
+      }
     }
   }
 }

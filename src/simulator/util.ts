@@ -27,3 +27,28 @@ export function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
 }
 
+/**
+ * Copies the own enumerable properties of `source` onto `target` as plain data properties. Unlike `Object.assign`,
+ * a `__proto__` key (which JSON.parse creates as an ordinary key) is stored as data instead of replacing the
+ * target's prototype.
+ */
+export function assignData(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) setData(target, key, value);
+}
+
+/** Sets one property as plain data, whatever its key (`__proto__` included). */
+export function setData(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/**
+ * A deep copy of data a caller handed in (structured clone, which keeps `__proto__` keys as data). Values that
+ * cannot be copied (functions, symbols, ...) are a TypeError naming `what`.
+ */
+export function cloneData<T>(value: T, what: string): T {
+  try {
+    return structuredClone(value);
+  } catch {
+    throw new TypeError(`${what} must be plain data (it holds a value that cannot be copied)`);
+  }
+}

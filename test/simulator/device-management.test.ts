@@ -264,6 +264,22 @@ describe('DeviceManagement routes', () => {
     });
   });
 
+  test('a __proto__ key in deviceInfo or desired properties is kept as data', async () => {
+    const id = await register(JSON.parse('{"nodeId":"IMEI-PROTO","deviceInfo":{"name":"proto","__proto__":{"polluted":true}}}'));
+    const desired = await call('PUT', `${SHADOW}/${id}`, JSON.parse('{"serviceDesireds":[{"serviceId":"S","desired":{"__proto__":{"x":1},"level":2}}]}'));
+    assert.equal(desired.status, 200, desired.text);
+    const shadow = await call('GET', `${SHADOW}/${id}`);
+    const { deviceInfo, services } = shadow.json;
+    assert.ok(Object.hasOwn(deviceInfo, '__proto__'), shadow.text);
+    assert.deepEqual(deviceInfo['__proto__'], { polluted: true });
+    assert.equal(deviceInfo.name, 'proto');
+    assert.ok(Object.hasOwn(services[0].desiredProps, '__proto__'), shadow.text);
+    assert.deepEqual(services[0].desiredProps['__proto__'], { x: 1 });
+    assert.equal(services[0].desiredProps.level, 2);
+    const history = await call('GET', `/iocm/app/shadow/v1.5.0/deviceDesiredHistory?deviceId=${id}&gatewayId=${id}`);
+    assert.ok(Object.hasOwn(history.json.deviceDesiredHistory[0].desired, '__proto__'), history.text);
+  });
+
   test('every business call is counted and logged as a call event', () => {
     const stats = sim.stats(app.appId);
     assert.ok(stats.calls > 20);

@@ -108,6 +108,41 @@ describe('device side of the in-process simulator', () => {
     assert.throws(() => sim.reportDeviceData(deviceId, 'S', { a: 1 }, { serviceType: 5 as never }), /serviceType/);
   });
 
+  test('bad device-side input is a TypeError thrown before anything changes, as the admin API refuses it', async () => {
+    const deviceId = await api.register();
+    const history = () => (sim as unknown as { state: SimulatorState }).state.requireApp(app.appId).deviceData.dataOf(deviceId);
+    const status = async () => (await api.call('GET', `${DM}/${deviceId}`)).json.deviceInfo.status;
+    changes.length = 0;
+    assert.throws(() => sim.setDeviceOnline(deviceId, 'false' as never), { name: 'TypeError', message: /online must be a boolean/ });
+    assert.throws(() => sim.setDeviceOnline(deviceId, 1 as never), TypeError);
+    for (const eventTime of [1e20, 8.64e15 + 1, 253402300800000, '20240230T120000Z', '20241231T240000Z']) {
+      assert.throws(() => sim.reportDeviceData(deviceId, 'S', { a: 1 }, { eventTime }), { name: 'TypeError', message: /eventTime/ }, String(eventTime));
+    }
+    assert.throws(() => sim.reportDeviceData(deviceId, 'S', { callback: () => 1 }), { name: 'TypeError', message: /data must be plain data/ });
+    assert.throws(() => sim.reportDeviceData(deviceId, 'S', { nested: { tag: Symbol('s') } }), TypeError);
+    assert.equal(await status(), 'INACTIVE');
+    assert.deepEqual(history(), []);
+    assert.equal(changes.length, 0);
+    // The latest time a platform time can show is accepted, as is a year written with leading zeros.
+    sim.reportDeviceData(deviceId, 'S', { a: 1 }, { eventTime: 253402300799999 });
+    sim.reportDeviceData(deviceId, 'S', { a: 2 }, { eventTime: '00500101T000000Z' });
+    assert.deepEqual(history().map((r) => r.timestamp), [253402300799999, new Date('0050-01-01T00:00:00Z').getTime()]);
+  });
+
+  test('a __proto__ key in reported data is kept as data', async () => {
+    const deviceId = await api.register();
+    sim.reportDeviceData(deviceId, 'Meter', JSON.parse('{"__proto__":{"polluted":true},"level":1}'));
+    const shadow = await api.call('GET', `/iocm/app/shadow/v1.5.0/devices/${deviceId}`);
+    const reported = shadow.json.services[0].reportedProps;
+    assert.ok(Object.hasOwn(reported, '__proto__'), shadow.text);
+    assert.deepEqual(reported['__proto__'], { polluted: true });
+    assert.equal(reported.level, 1);
+    const device = await api.call('GET', `${DM}/${deviceId}`);
+    assert.ok(Object.hasOwn(device.json.services[0].data, '__proto__'), device.text);
+    const history = await api.call('GET', `${DATA_HISTORY}?deviceId=${deviceId}&gatewayId=${deviceId}&property=__proto__`);
+    assert.equal(history.json.totalCount, 1, history.text);
+  });
+
   test('acknowledgeCommand: SENT -> DELIVERED -> SUCCESSFUL/FAILED; any other transition is a TypeError', async () => {
     const deviceId = await api.register();
     sim.setDeviceOnline(deviceId, true);

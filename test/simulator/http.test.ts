@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { MAX_RECORDED_BODY_BYTES, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { TestClient } from './helpers.js';
 
 const REG = '/iocm/app/reg/v1.1.0/deviceCredentials';
@@ -83,6 +83,38 @@ describe('HTTP-level behaviour', () => {
     // The returned log is a copy.
     last.status = 999;
     assert.equal(sim.requests().at(-1)!.status, 404);
+  });
+
+  test('the request log keeps the first 64 KiB of a body and marks it truncated', async () => {
+    const jsonHeaders = { ...headers, 'content-type': 'application/json' };
+    const small = JSON.stringify({ nodeId: 'small-body' });
+    await client.request('POST', REG, { headers: jsonHeaders, body: small });
+    let entry = sim.requests().at(-1)!;
+    assert.equal(entry.body, small);
+    assert.equal('bodyTruncated' in entry, false);
+
+    const exact = JSON.stringify({ nodeId: 'exact', pad: '' }).length;
+    const fits = JSON.stringify({ nodeId: 'exact', pad: 'x'.repeat(MAX_RECORDED_BODY_BYTES - exact) });
+    assert.equal(Buffer.byteLength(fits), MAX_RECORDED_BODY_BYTES);
+    await client.request('POST', REG, { headers: jsonHeaders, body: fits });
+    entry = sim.requests().at(-1)!;
+    assert.equal(entry.body, fits);
+    assert.equal(entry.bodyTruncated, undefined);
+
+    const large = JSON.stringify({ nodeId: 'large-body', pad: 'x'.repeat(200 * 1024) });
+    const reply = await client.request('POST', REG, { headers: jsonHeaders, body: large });
+    assert.equal(reply.status, 200, reply.text); // the request itself saw the whole body
+    entry = sim.requests().at(-1)!;
+    assert.equal(entry.bodyTruncated, true);
+    assert.equal(entry.body, large.slice(0, MAX_RECORDED_BODY_BYTES));
+
+    // A two-byte character straddling the limit is left out whole.
+    const accented = `a${'é'.repeat(40000)}`;
+    await client.request('POST', REG, { headers: jsonHeaders, body: accented });
+    entry = sim.requests().at(-1)!;
+    assert.equal(entry.bodyTruncated, true);
+    assert.equal(entry.body, `a${'é'.repeat(32767)}`);
+    assert.equal(Buffer.byteLength(entry.body), MAX_RECORDED_BODY_BYTES - 1);
   });
 
   test('the http protocol option serves plain HTTP with an empty ca', async () => {

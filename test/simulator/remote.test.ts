@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startSimulatorProcess, type RemoteSimulator } from '../../src/simulator/index.js';
+import { childArgs } from '../../src/simulator/remote.js';
+import { parseCliArgs } from '../../src/simulator/standalone.js';
 import { leakedIn, TestClient } from './helpers.js';
 
 const REG = '/iocm/app/reg/v1.1.0/deviceCredentials';
@@ -114,6 +116,27 @@ describe('startSimulatorProcess lifecycle', () => {
     await remote.stop();
     assert.equal(alive(pid), false);
     await assert.rejects(remote.stats(), /stopped/);
+  });
+
+  test('appIds and secrets that start with -- reach the child intact', async () => {
+    const dashed = { appId: '--dashedApp', secret: '--secret=with-equals' };
+    const grantee = { appId: '--grantee', secret: '--x' };
+    const args = childArgs({ apps: [{ ...dashed, grants: [grantee.appId] }, grantee], host: '127.0.0.1', tokenLifetimeSeconds: 1.5 }, '/tmp/ca.pem');
+    assert.deepEqual(parseCliArgs(args).options.apps, [{ ...dashed, grants: [grantee.appId] }, grantee]);
+    assert.equal(parseCliArgs(args).options.tokenLifetimeSeconds, 1.5);
+    assert.ok(args.every((arg) => arg === '--json' || /^--[a-z-]+=/.test(arg)), args.join(' '));
+
+    const child = await startSimulatorProcess({ apps: [dashed] });
+    const dashedClient = new TestClient(child);
+    try {
+      assert.deepEqual(child.apps, [dashed]);
+      const pair = await dashedClient.login(dashed.appId, dashed.secret);
+      const reg = await dashedClient.request('POST', REG, { headers: TestClient.auth(dashed.appId, pair.accessToken), json: { nodeId: 'DASHED-1' } });
+      assert.equal(reg.status, 200, reg.text);
+    } finally {
+      dashedClient.close();
+      await child.stop();
+    }
   });
 
   test('unsupported options are refused without leaving a process behind', async () => {

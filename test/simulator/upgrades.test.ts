@@ -179,6 +179,28 @@ describe('Upgrade routes and the device side of upgrades', () => {
     assert.deepEqual([task.staResult.success, task.staResult.fail], [1, 1]);
   });
 
+  test('a device that comes online starts its waiting upgrades, even when it goes offline again before the task is read', async () => {
+    const fileId = sim.addUpgradePackage({ fileType: 'firmwarePackage', name: 'fw', version: 'fw-9', ...METER });
+    const device = await register(false);
+    const operationId = await create('firmwareUpgrade', { fileId, targets: { devices: [device] } });
+    sim.setDeviceOnline(device, true);
+    sim.setDeviceOnline(device, false);
+    const task = (await call('GET', `${BASE}/operations/${operationId}`)).json;
+    assert.equal(task.status, 'processing');
+    const [sub] = (await call('GET', `${BASE}/operations/${operationId}/subOperations`)).json.data;
+    assert.equal(sub.status, 'processing');
+    assert.match(sub.startTime, /^\d{8}T\d{6}Z$/);
+    sim.finishUpgrade(device, operationId, 'success');
+    assert.equal((await call('GET', `${BASE}/operations/${operationId}`)).json.status, 'success');
+    // reportDeviceData connects the device as well.
+    const reporting = await register(false);
+    const second = await create('firmwareUpgrade', { fileId, targets: { devices: [reporting] } });
+    sim.reportDeviceData(reporting, 'Meter', { level: 1 });
+    sim.setDeviceOnline(reporting, false);
+    sim.finishUpgrade(reporting, second, 'fail');
+    assert.equal((await call('GET', `${BASE}/operations/${second}`)).json.status, 'failed');
+  });
+
   test('upgrade state and result changes are announced for the push notifications', async () => {
     const sw = sim.addUpgradePackage({ fileType: 'softwarePackage', name: 'sw', version: 'sw-5', ...METER });
     const fw = sim.addUpgradePackage({ fileType: 'firmwarePackage', name: 'fw', version: 'fw-5', ...METER });
@@ -186,12 +208,14 @@ describe('Upgrade routes and the device side of upgrades', () => {
     changes.length = 0;
     const swTask = await create('softwareUpgrade', { fileId: sw, targets: { devices: [device] } });
     assert.equal(changes.length, 0); // offline: nothing starts
-    sim.setDeviceOnline(device, true);
+    sim.setDeviceOnline(device, true); // the device connects: the waiting upgrade starts now
+    assert.deepEqual(changes.map((c) => c.type), ['deviceStatusChanged', 'swUpgradeStateChangeNotify']);
+    const started = changes.slice(1) as UpgradeChange[];
     changes.length = 0;
-    await call('GET', `${BASE}/operations/${swTask}`); // read: the waiting upgrade starts now
+    await call('GET', `${BASE}/operations/${swTask}`); // a read announces nothing more
+    assert.equal(changes.length, 0);
     const subId = (await call('GET', `${BASE}/operations/${swTask}/subOperations`)).json.data[0].subOperationId;
     const base = { appId: app.appId, deviceId: device, operationId: swTask, subOperationId: subId, sourceVersion: 'sw-1', targetVersion: 'sw-5' };
-    const started = changes as UpgradeChange[];
     for (const change of started) assert.match(change.time, /^\d{8}T\d{6}Z$/);
     assert.deepEqual(started.map(({ time: _time, ...rest }) => rest), [{ type: 'swUpgradeStateChangeNotify', ...base, status: 'processing' }]);
     changes.length = 0;
@@ -240,6 +264,8 @@ describe('upgrades through the admin API of a simulator in another process', () 
     assert.equal(task.json.status, 'success');
     const device = await client.request('GET', `/iocm/app/shadow/v1.5.0/devices/${deviceId}`, { headers });
     assert.equal(device.json.deviceInfo.swVersion, 'r-2');
-    await assert.rejects(remote.finishUpgrade(deviceId, 'no-such-task', 'success'), /400.*unknown operationId/);
+    await assert.rejects(remote.finishUpgrade(deviceId, 'no-such-task', 'success'), /answered 404.*123009/);
+    await assert.rejects(remote.finishUpgrade('no-such-device', operationId, 'success'), /answered 404.*100403/);
+    await assert.rejects(remote.finishUpgrade(deviceId, operationId, 'done' as never), /answered 400.*result must be/);
   });
 });

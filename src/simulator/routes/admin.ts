@@ -8,7 +8,7 @@ import { reportDeviceData } from '../device-data.js';
 import { ApiError, Errors } from '../errors.js';
 import type { RequestContext, RouteResult, Router } from '../router.js';
 import type { FaultKind, FaultRule, UpgradePackageInput } from '../types.js';
-import { addUpgradePackage, finishUpgrade } from '../upgrades.js';
+import { addUpgradePackage, finishUpgrade, UpgradeErrors } from '../upgrades.js';
 import { isNonEmptyString, isPlainObject } from '../util.js';
 
 export const ADMIN_PREFIX = '/simulator/v1';
@@ -137,11 +137,16 @@ export function registerAdminRoutes(router: Router): void {
   router.open('POST', `${p}/packages`, (ctx) =>
     guarded(() => ({ status: 200, body: { fileId: addUpgradePackage(ctx.state, ctx.jsonObject() as unknown as UpgradePackageInput) } })),
   );
-  router.open('POST', `${p}/devices/{deviceId}/upgrades/{operationId}`, (ctx) =>
-    guarded(() => {
-      const { result } = ctx.jsonObject();
-      finishUpgrade(ctx.state, ctx.params['deviceId']!, ctx.params['operationId']!, result as 'success' | 'fail');
+  // Device side of upgrades: 404 for an unknown device or operation, 400 for the rest (see Simulator.finishUpgrade).
+  router.open('POST', `${p}/devices/{deviceId}/upgrades/{operationId}`, (ctx) => {
+    const deviceId = ctx.params['deviceId']!;
+    const operationId = ctx.params['operationId']!;
+    if (!ctx.state.findDevice(deviceId)) throw Errors.deviceNotExist();
+    if (![...ctx.state.apps.values()].some((app) => app.upgrades.getTask(operationId))) throw UpgradeErrors.taskNotFound();
+    const { result } = ctx.jsonObject();
+    return guarded(() => {
+      finishUpgrade(ctx.state, deviceId, operationId, result as 'success' | 'fail');
       return OK;
-    }),
-  );
+    });
+  });
 }

@@ -2,6 +2,15 @@
  * DeviceManagement routes: register a device, refresh its key, modify and
  * delete it, query activation status, real-time location and the shadow,
  * and modify desired shadow properties.
+ *
+ * A registered device that has not connected within its registration
+ * `timeout` (seconds, 0 = never; refreshDeviceKey starts a new window) is
+ * deleted, as on the platform; the server enforces this before every request
+ * (`SimulatorState.expireDevices`). Deleting a device deletes what is kept
+ * about it as well (`SimulatorState.removeDevice`).
+ *
+ * Keys of user objects (deviceInfo, desired properties) are stored as plain
+ * data, `__proto__` included.
  */
 import { createHash } from 'node:crypto';
 import { Errors } from '../errors.js';
@@ -13,7 +22,7 @@ import {
   type DeviceRecord,
 } from '../devices.js';
 import type { BusinessContext, RouteResult, Router } from '../router.js';
-import { isNonEmptyString, isPlainObject, platformTime, randomHex } from '../util.js';
+import { assignData, isNonEmptyString, isPlainObject, platformTime, randomHex, setData } from '../util.js';
 
 export const DEVICE_CREDENTIALS_PATH = '/iocm/app/reg/v1.1.0/deviceCredentials';
 export const DEVICE_PATH = '/iocm/app/dm/v1.4.0/devices';
@@ -65,7 +74,7 @@ function registrationInfo(body: Record<string, unknown>): Record<string, unknown
     if (!isPlainObject(deviceInfo)) throw Errors.badRequest();
     for (const [key, value] of Object.entries(deviceInfo)) {
       if (key === 'nodeId' || key === 'status' || key === 'statusDetail') continue;
-      if (value !== undefined && value !== null) info[key] = value;
+      if (value !== undefined && value !== null) setData(info, key, value);
     }
   }
   for (const key of ['imsi', 'productId'] as const) {
@@ -108,10 +117,13 @@ function refreshDeviceKey(ctx: BusinessContext): RouteResult {
   const verifyCode = optionalString(body, 'verifyCode', Errors.badRequest);
   const nodeId = optionalString(body, 'nodeId', Errors.badRequest);
   const timeout = optionalTimeout(body, Errors.badRequest) ?? DEFAULT_TIMEOUT;
+  const now = Date.now();
   if (nodeId) ctx.target.devices.changeNodeId(device, nodeId);
   device.verifyCode = verifyCode || nodeId || device.verifyCode;
-  device.timeout = timeout;
-  touch(device);
+  // The new timeout counts from now: a device that has not connected yet gets a new window.
+  ctx.target.devices.restartTimeout(device, timeout, now);
+  touch(device, now);
+  ctx.state.emitChange({ type: 'deviceInfoChanged', appId: ctx.target.appId, device });
   return { status: 200, body: { verifyCode: device.verifyCode, timeout } };
 }
 
@@ -133,6 +145,8 @@ function modifyDeviceInfo(ctx: BusinessContext): RouteResult {
     if (!ok) throw Errors.invalidParameter();
     changes[key] = value;
   }
+  // Nothing to change (an empty body, or only nulls): nothing is touched or announced.
+  if (Object.keys(changes).length === 0) return { status: 204 };
   Object.assign(device.info, changes);
   touch(device);
   ctx.state.emitChange({ type: 'deviceInfoChanged', appId: ctx.target.appId, device });
@@ -143,7 +157,7 @@ function deleteDevice(ctx: BusinessContext): RouteResult {
   const cascade = ctx.query['cascade'];
   if (cascade !== undefined && cascade !== 'true' && cascade !== 'false') throw Errors.invalidParameter();
   const device = ctx.target.devices.require(ctx.params['deviceId']!);
-  ctx.target.devices.delete(device.deviceId);
+  ctx.state.removeDevice(ctx.target, device);
   ctx.state.emitChange({ type: 'deviceDeleted', appId: ctx.target.appId, device });
   return { status: 204 };
 }
@@ -222,7 +236,7 @@ function modifyDeviceShadow(ctx: BusinessContext): RouteResult {
   const serviceIds: string[] = [];
   for (const entry of list as Array<{ serviceId: string; desired: Record<string, unknown> }>) {
     const service = serviceOf(device, entry.serviceId);
-    Object.assign(service.desiredProps, entry.desired);
+    assignData(service.desiredProps, structuredClone(entry.desired));
     service.eventTime = platformTime(now);
     serviceIds.push(entry.serviceId);
     ctx.target.deviceData.addDesired({
