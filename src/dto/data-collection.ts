@@ -1,5 +1,5 @@
 // Request and response types of DataCollection. Field names are the platform's wire names.
-import type { DeviceInfo } from './device-management.js';
+import type { DeviceSummaryDTO } from './device-management.js';
 
 /** Per-service settings of a device (Java SDK ServiceInfo). */
 export interface ServiceInfo {
@@ -19,17 +19,7 @@ export interface DeviceService {
 }
 
 /** A device with its information and services (Java SDK QuerySingleDeviceInfoOutDTO). */
-export interface QuerySingleDeviceInfoOutDTO {
-  deviceId: string;
-  /** For a directly connected device, its own deviceId; else the gateway's. */
-  gatewayId?: string;
-  /** `ENDPOINT`, `GATEWAY` or `UNKNOWN`. */
-  nodeType?: string;
-  /** Platform time. */
-  createTime?: string;
-  /** Platform time. */
-  lastModifiedTime?: string;
-  deviceInfo?: DeviceInfo;
+export interface QuerySingleDeviceInfoOutDTO extends DeviceSummaryDTO {
   services?: DeviceService[];
 }
 
@@ -146,9 +136,8 @@ export interface QueryDeviceCapabilitiesInDTO {
   gatewayId?: string;
 }
 
-/** A parameter of a command or of a command response (Java SDK ServiceCommandPara). */
-export interface ServiceCommandPara {
-  paraName: string;
+/** The type and limits of a value in a device profile: a command parameter or a service property. */
+export interface ProfileValueDTO {
   /** `int`, `decimal`, `string`, `binary`, `bool`, `json`... */
   dataType?: string;
   required?: boolean;
@@ -158,6 +147,11 @@ export interface ServiceCommandPara {
   maxLength?: number;
   unit?: string;
   enumList?: string[];
+}
+
+/** A parameter of a command or of a command response (Java SDK ServiceCommandPara). */
+export interface ServiceCommandPara extends ProfileValueDTO {
+  paraName: string;
 }
 
 /** A response a device gives to a command (Java SDK ServiceCommandResponse). */
@@ -174,19 +168,10 @@ export interface ServiceCommand {
 }
 
 /** A property of a service (Java SDK ServiceProperty). */
-export interface ServiceProperty {
+export interface ServiceProperty extends ProfileValueDTO {
   propertyName: string;
-  /** `int`, `decimal`, `string`, `binary`, `bool`, `json`... */
-  dataType?: string;
-  required?: boolean;
-  min?: string;
-  max?: string;
-  step?: number;
-  maxLength?: number;
   /** Access: combination of `R` (readable), `W` (writable) and `E` (reported as events). */
   method?: string;
-  unit?: string;
-  enumList?: string[];
 }
 
 /** What one service of a device can do (Java SDK ServiceCapabilityDTO). */

@@ -139,14 +139,21 @@ export interface DeviceServiceB {
   serviceInfo?: ServiceInfo;
 }
 
-export interface QueryDeviceShadowOutDTO {
+/** What every device answer carries: ids, node type, times and the device information. */
+export interface DeviceSummaryDTO {
   deviceId: string;
+  /** For a directly connected device, its own deviceId; else the gateway's. */
   gatewayId?: string;
-  /** ENDPOINT, GATEWAY or UNKNOWN. */
+  /** `ENDPOINT`, `GATEWAY` or `UNKNOWN`. */
   nodeType?: string;
+  /** Platform time. */
   createTime?: string;
+  /** Platform time. */
   lastModifiedTime?: string;
   deviceInfo?: DeviceInfo;
+}
+
+export interface QueryDeviceShadowOutDTO extends DeviceSummaryDTO {
   services?: DeviceServiceB[];
 }
 
