@@ -71,6 +71,13 @@ function buildAdminRouter(): Router {
   return router;
 }
 
+/** Method and path pattern of every admin route (`/simulator/v1/...`). */
+export function adminRoutes(): Array<{ method: string; pattern: string }> {
+  return buildAdminRouter()
+    .list()
+    .map(({ method, pattern }) => ({ method, pattern }));
+}
+
 type BodyRead = { kind: 'ok'; body: string } | { kind: 'too-large' } | { kind: 'aborted' };
 
 function readBody(req: http.IncomingMessage, limit: number): Promise<BodyRead> {

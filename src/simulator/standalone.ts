@@ -248,6 +248,7 @@ export async function runSimulatorCli(argv: string[], streams: Partial<CliStream
       `OceanConnect platform simulator listening on ${simulator.url}`,
       caFile ? `CA certificate (trust it in your client): ${caFile}` : 'Plain HTTP: no certificate needed.',
       ...apps.map((a) => `Application: appId=${a.appId} secret=${a.secret}`),
+      `Device side and test controls: ${simulator.url}/simulator/v1 (see docs/simulator.md in the package)`,
       'Press Ctrl+C to stop.',
     ];
     stdout.write(`${lines.join('\n')}\n`);

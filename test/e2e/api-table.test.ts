@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { SERVICE_CLASSES } from '../../src/container.js';
 import { apiCatalog, renderApiTable } from '../../src/services/api-catalog.js';
 import { ServiceBase } from '../../src/services/service-base.js';
-import { apiRoutes } from '../../src/simulator/server.js';
+import { adminRoutes, apiRoutes } from '../../src/simulator/server.js';
 import { API_DOC, writtenApiTable } from '../helpers/api-doc.js';
 
 /** Public methods a class defines itself. */
@@ -46,4 +48,13 @@ test('each operation is listed once: no two methods send the same request', () =
     assert.ok(!seen.has(key), `${className}.${methodName} and ${seen.get(key)} both send ${key}`);
     seen.set(key, `${className}.${methodName}`);
   }
+});
+
+test('docs/simulator.md documents every admin route of the simulator, and no other', () => {
+  const doc = readFileSync(fileURLToPath(new URL('../../../docs/simulator.md', import.meta.url)), 'utf8');
+  const documented = [...doc.matchAll(/^\| (GET|POST|PUT|DELETE) \| `([^`]+)` \|/gm)].map((m) => `${m[1]} ${m[2]}`).sort();
+  const served = adminRoutes()
+    .map((route) => `${route.method} ${route.pattern}`)
+    .sort();
+  assert.deepEqual(documented, served);
 });

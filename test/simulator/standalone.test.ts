@@ -121,6 +121,7 @@ describe('standalone-main (human output)', () => {
         child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
       });
       assert.match(output, /listening on https:\/\/127\.0\.0\.1:\d+/);
+      assert.match(output, /Device side and test controls: https:\/\/127\.0\.0\.1:\d+\/simulator\/v1 /);
       const caFile = join(dir, 'oceanconnect-simulator-ca.pem');
       assert.ok(output.includes(caFile));
       assert.match(readFileSync(caFile, 'utf8'), /BEGIN CERTIFICATE/);
