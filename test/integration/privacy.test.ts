@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { inspect } from 'node:util';
-import { NorthApiException, type RefreshFailedEvent, type TokenRefreshedEvent } from '../../src/index.js';
+import {
+  Authentication,
+  BatchProcess,
+  DataCollection,
+  DeviceGroupManagement,
+  DeviceServiceInvocation,
+  DeviceUpgrade,
+  NorthApiException,
+  RuleEngine,
+  SignalDelivery,
+  SubscriptionManagement,
+  type RefreshFailedEvent,
+  type TokenRefreshedEvent,
+} from '../../src/index.js';
+import { SERVICE_CLASSES } from '../../src/container.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { refresherRegistry } from '../../src/auth/refresher-registry.js';
 import { capturingLogger, randomNodeId, runCallers, sdkFor, sleep } from '../helpers/sdk.js';
@@ -79,6 +93,20 @@ describe('privacy: no credential in errors, logs, events, toString, JSON or insp
       await sdk.auth.refreshAuthToken({ appId: sim.apps[0]!.appId, secret: sim.apps[0]!.secret, refreshToken: grant.refreshToken }).catch((e: unknown) => errors.push(e));
       await sdk.devices.queryDeviceStatus('x', null, grant.accessToken).catch((e: unknown) => errors.push(e)); // superseded: 1010005
       await sdk.devices.queryDeviceStatus('x', null, null).catch((e: unknown) => errors.push(e)); // 1009
+      // Every service class, printed, and failing with the superseded token passed explicitly (1010005) or bad input.
+      for (const service of SERVICE_CLASSES) if (service !== Authentication) objects.push(sdk.container.resolve(service as unknown as new () => object));
+      const stale = grant.accessToken;
+      const failing: Array<() => Promise<unknown>> = [
+        () => sdk.container.resolve(SignalDelivery).queryDeviceCommand({}, stale),
+        () => sdk.container.resolve(DataCollection).queryBatchDevicesInfo({ pageNo: 0 }, stale),
+        () => sdk.container.resolve(SubscriptionManagement).queryBatchSubscriptions({}, stale),
+        () => sdk.container.resolve(DeviceGroupManagement).queryDeviceGroups({}, stale),
+        () => sdk.container.resolve(DeviceUpgrade).queryUpgradeTaskList({}, stale),
+        () => sdk.container.resolve(RuleEngine).queryRules({}, stale),
+        () => sdk.container.resolve(BatchProcess).queryTaskDetails({ taskId: 'task-1' }, stale),
+        () => sdk.container.resolve(DeviceServiceInvocation).invokeDeviceService('', 'svc', { header: {}, body: {} } as never, null, stale),
+      ];
+      for (const call of failing) await call().catch((e: unknown) => errors.push(e));
 
       await sdk.auth.startRefreshTokenTimer();
       const { deviceId } = await sdk.devices.regDirectDevice({ nodeId: randomNodeId() }, null, null);
@@ -107,7 +135,7 @@ describe('privacy: no credential in errors, logs, events, toString, JSON or insp
 
     const secrets = credentialsSeen(sim, extraSecrets);
     assert.ok(secrets.size >= 8, `credentials collected: ${secrets.size}`);
-    assert.ok(errors.length >= 5, `errors collected: ${errors.length}`);
+    assert.ok(errors.length >= 13, `errors collected: ${errors.length}`);
     assert.ok(errors.every((e) => e instanceof NorthApiException));
     assert.ok(events.some((e) => 'version' in e) && events.some((e) => 'error' in e), 'both event kinds were seen');
     assert.ok(logger.lines.length > 0, 'the SDK logged something to search');
