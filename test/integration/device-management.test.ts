@@ -187,6 +187,20 @@ describe('DeviceManagement through the public API, null token, against the simul
       ['appId', () => dm.queryDeviceStatus('d1', 42 as never, null)],
       ['appId', () => dm.queryDeviceStatus('d1', '   ', null)],
       ['mdsInDTO.serviceDesireds[1].serviceId', () => dm.modifyDeviceShadow({ serviceDesireds: [{ serviceId: 's', desired: {} }, { serviceId: '', desired: {} }] }, 'd1', null, null)],
+      ['rddInDto.nodeId', () => dm.regDirectDevice({ nodeId: 7 as never }, null, null)],
+      ['rdkInDTO', () => dm.refreshDeviceKey(null as never, 'd1', null, null)],
+      ['deviceId', () => dm.refreshDeviceKey({}, '', null, null)],
+      ['mdiInDto', () => dm.modifyDeviceInfo(undefined as never, 'd1', null, null)],
+      ['deviceId', () => dm.modifyDeviceInfo({ name: 'n' }, '', null, null)],
+      ['deviceId', () => dm.deleteDirectDevice('', true, null, null)],
+      ['deviceId', () => dm.deleteDirectDevice(undefined as never, null, null, null)],
+      ['deviceId', () => dm.queryDeviceStatus(42 as never, null, null)],
+      ['qdrlInDTO', () => dm.queryDeviceRealtimeLocation(null as never, null, null)],
+      ['qdrlInDTO.horAcc', () => dm.queryDeviceRealtimeLocation({ deviceId: 'd1', horAcc: 'far' as never }, null, null)],
+      ['qdrlInDTO.deviceId', () => dm.queryDeviceRealtimeLocation({ deviceId: '' }, null, null)],
+      ['deviceId', () => dm.queryDeviceShadow('', null, null)],
+      ['mdsInDTO', () => dm.modifyDeviceShadow(null as never, 'd1', null, null)],
+      ['deviceId', () => dm.modifyDeviceShadow({ serviceDesireds: [{ serviceId: 's', desired: {} }] }, '', null, null)],
     ];
     for (const [field, call] of cases) {
       await assert.rejects(call(), (e: NorthApiException) => e.errorCode === '1007' && e.httpStatusCode === -1 && e.errorDesc.includes(field), field);
