@@ -10,7 +10,7 @@ import { requireObject, requireString } from '../services/validation.js';
 import type { RefresherEvent, RefresherStatus } from './refresh-policy.js';
 import { refresherRegistry, type RefresherHandle } from './refresher-registry.js';
 import type { ApiTable } from '../services/api-table.js';
-import { LOGIN_PATH, LOGOUT_PATH, REFRESH_PATH, login, refresh } from './token-endpoints.js';
+import { TOKEN_API, login, logout, refresh } from './token-endpoints.js';
 import type { TokenGrant } from './token-grant.js';
 
 export interface AuthenticationEvents {
@@ -48,11 +48,7 @@ export class Authentication extends EventEmitter<AuthenticationEvents> {
   readonly #relay = (event: RefresherEvent): void => this.#emitRefresherEvent(event);
 
   /** The operations this class sends: HTTP method, path and documented success status. */
-  static readonly api: ApiTable = {
-    getAuthToken: { method: 'POST', path: LOGIN_PATH, status: 200 },
-    refreshAuthToken: { method: 'POST', path: REFRESH_PATH, status: 200 },
-    logoutAuthToken: { method: 'POST', path: LOGOUT_PATH, status: 200 },
-  };
+  static readonly api: ApiTable = TOKEN_API;
 
   constructor(@inject(NorthApiClient) client: NorthApiClient) {
     super();
@@ -123,7 +119,7 @@ export class Authentication extends EventEmitter<AuthenticationEvents> {
   async logoutAuthToken(accessToken: string): Promise<void> {
     const token = requireString(accessToken, 'accessToken');
     rememberSecret(token);
-    await this.#client.transport().request({ method: 'POST', path: LOGOUT_PATH, json: { accessToken: token } });
+    await logout(this.#client.transport(), token);
   }
 
   override toString(): string {

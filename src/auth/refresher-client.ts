@@ -18,7 +18,8 @@ export interface RefresherClientHooks {
   onLog(level: 'debug' | 'warn' | 'error', message: string): void;
 }
 
-type Method = 'start' | 'getToken' | 'forceRefresh' | 'status' | 'stop';
+/** One call on the worker's API, made once the worker is there. */
+type WorkerCall<T> = (api: Comlink.Remote<RefresherWorkerApi>) => Promise<RpcResult<T>>;
 
 /**
  * The main-thread side of one refresher worker: starts it, calls it over comlink, restarts it after a crash.
@@ -68,19 +69,27 @@ export class RefresherClient {
   /** Spawns the worker and waits for its first token. */
   async start(): Promise<TokenState> {
     this.#spawn();
-    return this.#call('start');
+    return this.#call((api) => api.start());
   }
 
+  /** Counted in `tokenRequests` once the request reaches the worker. */
   getToken(): Promise<TokenState> {
-    return this.#call('getToken');
+    return this.#call((api) => {
+      this.#tokenRequests += 1;
+      return api.getToken();
+    });
   }
 
+  /** Counted in `tokenRequests` once the request reaches the worker. */
   forceRefresh(staleToken: string): Promise<TokenState> {
-    return this.#call('forceRefresh', staleToken);
+    return this.#call((api) => {
+      this.#tokenRequests += 1;
+      return api.forceRefresh(staleToken);
+    });
   }
 
   status(): Promise<RefresherStatus> {
-    return this.#call('status');
+    return this.#call((api) => api.status());
   }
 
   /** Stops the loop and terminates the worker. Idempotent. Calls still waiting reject with 1016. */
@@ -141,7 +150,7 @@ export class RefresherClient {
     this.#restartTimer = setTimeout(() => {
       if (this.#stopped) return this.#endRestart();
       this.#spawn();
-      this.#invoke<TokenState>('start').then(
+      this.#invoke((api) => api.start()).then(
         () => {
           this.#restartAttempt = 0;
           this.#hooks.onLog('warn', 'token refresher worker restarted');
@@ -170,23 +179,22 @@ export class RefresherClient {
     resolve?.();
   }
 
-  async #call<T>(method: Method, ...args: unknown[]): Promise<T> {
+  async #call<T>(send: WorkerCall<T>): Promise<T> {
     if (this.#stopped) throw NorthApiException.sdk(SdkErrorCode.REFRESHER_STOPPED);
     if (this.#restarting) await this.#withTimeout(this.#restarting);
     if (this.#fatal) throw this.#fatal;
-    return this.#invoke<T>(method, ...args);
+    return this.#invoke(send);
   }
 
-  async #invoke<T>(method: Method, ...args: unknown[]): Promise<T> {
+  /** Runs `send` on the current worker, unless there is none; `send` runs synchronously, before any await. */
+  async #invoke<T>(send: WorkerCall<T>): Promise<T> {
     const api = this.#api;
     const worker = this.#worker;
     if (!api || !worker) throw NorthApiException.sdk(this.#stopped ? SdkErrorCode.REFRESHER_STOPPED : SdkErrorCode.REFRESHER_CRASHED);
     const generation = this.#generation;
-    if (method === 'getToken' || method === 'forceRefresh') this.#tokenRequests += 1;
     this.#hold(worker);
     try {
-      const call = (api[method] as (...a: unknown[]) => Promise<RpcResult<T>>)(...args);
-      const result = await this.#withTimeout(call);
+      const result = await this.#withTimeout(send(api));
       if (!result.ok) throw NorthApiException.fromData(result.error);
       const value = result.value;
       if (isTokenState(value) && generation === this.#generation) this.#hooks.onToken(value, generation);

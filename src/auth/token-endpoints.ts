@@ -1,12 +1,18 @@
 import { NorthApiException, SdkErrorCode } from '../errors.js';
 import { rememberSecret } from '../http/redact.js';
 import type { Transport } from '../http/transport.js';
+import type { ApiTable } from '../services/api-table.js';
 import type { TokenEndpoints } from './refresh-policy.js';
 import type { TokenGrant } from './token-grant.js';
 
-export const LOGIN_PATH = '/iocm/app/sec/v1.1.0/login';
-export const REFRESH_PATH = '/iocm/app/sec/v1.1.0/refreshToken';
-export const LOGOUT_PATH = '/iocm/app/sec/v1.1.0/logout';
+const SEC = '/iocm/app/sec/v1.1.0';
+
+/** The token operations, keyed by the Authentication method that sends each: the `api` table of Authentication. */
+export const TOKEN_API = {
+  getAuthToken: { method: 'POST', path: `${SEC}/login`, status: 200 },
+  refreshAuthToken: { method: 'POST', path: `${SEC}/refreshToken`, status: 200 },
+  logoutAuthToken: { method: 'POST', path: `${SEC}/logout`, status: 200 },
+} as const satisfies ApiTable;
 
 export interface AppCredentials {
   appId: string;
@@ -16,7 +22,8 @@ export interface AppCredentials {
 /** Login: form-encoded appId and secret, no app_key or Authorization header. */
 export async function login(transport: Transport, credentials: AppCredentials, signal?: AbortSignal): Promise<TokenGrant> {
   rememberSecret(credentials.secret);
-  const body = await transport.request({ method: 'POST', path: LOGIN_PATH, form: { appId: credentials.appId, secret: credentials.secret }, signal });
+  const { method, path } = TOKEN_API.getAuthToken;
+  const body = await transport.request({ method, path, form: { appId: credentials.appId, secret: credentials.secret }, signal });
   return toGrant(body);
 }
 
@@ -24,8 +31,16 @@ export async function login(transport: Transport, credentials: AppCredentials, s
 export async function refresh(transport: Transport, credentials: AppCredentials, refreshToken: string, signal?: AbortSignal): Promise<TokenGrant> {
   rememberSecret(credentials.secret);
   rememberSecret(refreshToken);
-  const body = await transport.request({ method: 'POST', path: REFRESH_PATH, json: { appId: credentials.appId, secret: credentials.secret, refreshToken }, signal });
+  const { method, path } = TOKEN_API.refreshAuthToken;
+  const body = await transport.request({ method, path, json: { appId: credentials.appId, secret: credentials.secret, refreshToken }, signal });
   return toGrant(body);
+}
+
+/** Logout (deprecated by the platform): JSON accessToken. The answer carries nothing of use. */
+export async function logout(transport: Transport, accessToken: string): Promise<void> {
+  rememberSecret(accessToken);
+  const { method, path } = TOKEN_API.logoutAuthToken;
+  await transport.request({ method, path, json: { accessToken } });
 }
 
 /** Both endpoints bound to one transport and one application: what the refresher needs. */

@@ -3,6 +3,7 @@ import { inspect } from 'node:util';
 import { NorthApiException, SdkErrorCode } from '../errors.js';
 import { baseUrlOf, validateClientInfo, type ClientInfo } from './client-info.js';
 import { resolveSslConfig, type SSLConfig, type TlsMaterial } from './ssl-config.js';
+import { rememberSecret } from '../http/redact.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, Transport, type RequestSpec, type TransportConfig } from '../http/transport.js';
 import { defaultLogger, log, type NorthApiLogger } from '../logger.js';
 
@@ -144,17 +145,18 @@ export class NorthApiClient {
   }
 
   /**
-   * Sends one business call. With a token argument, that token is used as given. With null, the token comes from the
-   * refresh timer (1009 when it is not running); if the platform rejects it as invalid (1010005), the call is sent
-   * once more with a newer token. A 1010005 means the gateway refused the call, so the replay cannot run it twice.
+   * Sends one business call. With a token argument, that token is used as given (and redacted from messages from
+   * then on); any other value than null, undefined or a non-empty string fails with 1009 before anything else. With
+   * null, the token comes from the refresh timer (1009 when it is not running); if the platform rejects it as invalid
+   * (1010005), the call is sent once more with a newer token. A 1010005 means the gateway refused the call, so the
+   * replay cannot run it twice.
    */
   async invoke<T>(call: ServiceCall): Promise<T> {
+    const explicit = tokenArgument(call.accessToken);
     const transport = this.transport();
-    if (call.accessToken !== null && call.accessToken !== undefined) {
-      if (typeof call.accessToken !== 'string' || call.accessToken.length === 0) {
-        throw NorthApiException.sdk(SdkErrorCode.CLIENT_INPUT_ACCESSTOKEN_INVALID);
-      }
-      return (await transport.request({ ...call, accessToken: call.accessToken })) as T;
+    if (explicit !== null) {
+      rememberSecret(explicit);
+      return (await transport.request({ ...call, accessToken: explicit })) as T;
     }
     const provider = this[kTokenProvider];
     if (!provider) {
@@ -190,6 +192,15 @@ export class NorthApiClient {
     if (this.#transport) this.#retired.push(this.#transport);
     this.#transport = undefined;
   }
+}
+
+/** The token argument of a call: null for none (undefined too), or a non-empty string; anything else is 1009. */
+function tokenArgument(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw NorthApiException.sdk(SdkErrorCode.CLIENT_INPUT_ACCESSTOKEN_INVALID, 'accessToken must be null or a non-empty string.');
+  }
+  return value;
 }
 
 function rejectUnknownKeys(value: object, allowed: Set<string>, what: string): void {

@@ -10,18 +10,20 @@ import type {
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
 import {
+  appIdArgument,
   compactDeep,
   invalid,
   oneOf,
+  optionalArray,
   optionalIds,
   optionalInteger,
   optionalString,
   optionalStrings,
   paging,
-  requireArray,
   requireInteger,
   requireObject,
   requireString,
+  requireStringList,
 } from './validation.js';
 
 const TASKS = '/iocm/app/batchtask/v1.1.0';
@@ -47,8 +49,8 @@ const DEVICE_CMD_TYPES = ['DeviceList', 'DeviceType', 'DeviceArea', 'GroupList',
  * @param required - whether the list must be present with at least one item
  */
 function idItems(value: unknown, field: string, required: boolean): void {
-  if (!required && (value === undefined || value === null)) return;
-  requireArray(value, field, required ? 1 : 0).forEach((item, index) => requireString(item, `${field}[${index}]`));
+  if (required) requireStringList(value, field);
+  else optionalArray(value, field, (list) => requireStringList(list, field, { minLength: 0 }));
 }
 
 /** Checks the `param` of a DeviceCmd task. */
@@ -96,13 +98,11 @@ export class BatchProcess extends ServiceBase {
     const taskType = requireString(input.taskType, 'btcInDTO.taskType');
     const param = requireObject(input.param, 'btcInDTO.param');
     if (taskType === 'DeviceCmd') checkDeviceCmd(param, 'btcInDTO.param');
-    if (input.tags !== undefined && input.tags !== null) {
-      requireArray(input.tags, 'btcInDTO.tags', 0).forEach((item, index) => {
-        const tag = requireObject(item, `btcInDTO.tags[${index}]`);
-        requireString(tag.tagName, `btcInDTO.tags[${index}].tagName`);
-        if (typeof tag.tagValue !== 'string') throw invalid(`btcInDTO.tags[${index}].tagValue`, 'must be a string');
-      });
-    }
+    optionalArray(input.tags, 'btcInDTO.tags')?.forEach((item, index) => {
+      const tag = requireObject(item, `btcInDTO.tags[${index}]`);
+      requireString(tag.tagName, `btcInDTO.tags[${index}].tagName`);
+      if (typeof tag.tagValue !== 'string') throw invalid(`btcInDTO.tags[${index}].tagValue`, 'must be a string');
+    });
     return this.call(API.createBatchTask, { json: compactDeep(input) }, accessToken);
   }
 
@@ -115,7 +115,7 @@ export class BatchProcess extends ServiceBase {
    */
   async queryOneTask(taskId: string, select: string | null = null, appId: string | null = null, accessToken: string | null = null): Promise<QueryOneTaskOutDTO> {
     const selectValue = optionalString(select, 'select');
-    return this.call(API.queryOneTask, { params: { taskId }, query: { select: selectValue, appId: this.appIdArgument(appId) } }, accessToken);
+    return this.call(API.queryOneTask, { params: { taskId }, query: { select: selectValue, appId: appIdArgument(appId) } }, accessToken);
   }
 
   /**
@@ -127,7 +127,7 @@ export class BatchProcess extends ServiceBase {
   async queryTaskDetails(qtdInDTO: QueryTaskDetailsInDTO, accessToken: string | null = null): Promise<QueryTaskDetailsOutDTO> {
     const input = requireObject(qtdInDTO, 'qtdInDTO');
     const query = {
-      appId: this.appIdArgument(input.appId, 'qtdInDTO.appId'),
+      appId: appIdArgument(input.appId, 'qtdInDTO.appId'),
       taskId: requireString(input.taskId, 'qtdInDTO.taskId'),
       status: optionalString(input.status, 'qtdInDTO.status'),
       index: optionalInteger(input.index, 'qtdInDTO.index', 0),

@@ -13,7 +13,7 @@ import type {
 } from '../dto/data-collection.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
-import { invalid, optionalId, optionalString, optionalStrings, paging, requireObject, requireString } from './validation.js';
+import { appIdArgument, invalid, optionalId, optionalString, optionalStrings, paging, requireObject, requireString } from './validation.js';
 
 const DEVICES = '/iocm/app/dm/v1.4.0/devices';
 
@@ -26,10 +26,10 @@ const API = {
 } as const satisfies ApiTable;
 
 /** Query of the two history operations, checked; `dto` names the argument in messages. */
-function historyQuery(value: unknown, dto: string, appIdOf: (appId: unknown, field: string) => string | undefined): Record<string, string | number | undefined> {
+function historyQuery(value: unknown, dto: string): Record<string, string | number | undefined> {
   const input = requireObject(value, dto);
   return {
-    appId: appIdOf(input.appId, `${dto}.appId`),
+    appId: appIdArgument(input.appId, `${dto}.appId`),
     deviceId: requireString(input.deviceId, `${dto}.deviceId`),
     gatewayId: requireString(input.gatewayId, `${dto}.gatewayId`),
     ...optionalStrings(input, dto, ['serviceId', 'property']),
@@ -62,7 +62,7 @@ export class DataCollection extends ServiceBase {
    */
   async querySingleDeviceInfo(deviceId: string, select: string | null = null, appId: string | null = null, accessToken: string | null = null): Promise<QuerySingleDeviceInfoOutDTO> {
     const selectValue = optionalString(select, 'select');
-    return this.call(API.querySingleDeviceInfo, { params: { deviceId }, query: { select: selectValue, appId: this.appIdArgument(appId) } }, accessToken);
+    return this.call(API.querySingleDeviceInfo, { params: { deviceId }, query: { select: selectValue, appId: appIdArgument(appId) } }, accessToken);
   }
 
   /**
@@ -78,7 +78,7 @@ export class DataCollection extends ServiceBase {
     const sort = optionalString(input.sort, 'qbdiInDTO.sort');
     if (sort !== undefined && sort !== 'ASC' && sort !== 'DESC') throw invalid('qbdiInDTO.sort', "must be 'ASC' or 'DESC'");
     const query = {
-      appId: this.appIdArgument(input.appId, 'qbdiInDTO.appId'),
+      appId: appIdArgument(input.appId, 'qbdiInDTO.appId'),
       gatewayId: optionalId(input.gatewayId, 'qbdiInDTO.gatewayId'),
       ...optionalStrings(input, 'qbdiInDTO', ['status', 'nodeType', 'deviceType']),
       ...paging(input, 'qbdiInDTO', 1, 250),
@@ -99,7 +99,7 @@ export class DataCollection extends ServiceBase {
    * @returns one page of data records and the total count
    */
   async queryDeviceDataHistory(qddhInDTO: QueryDeviceDataHistoryInDTO, accessToken: string | null = null): Promise<QueryDeviceDataHistoryOutDTO> {
-    const query = historyQuery(qddhInDTO, 'qddhInDTO', (appId, field) => this.appIdArgument(appId, field));
+    const query = historyQuery(qddhInDTO, 'qddhInDTO');
     return this.call(API.queryDeviceDataHistory, { query }, accessToken);
   }
 
@@ -110,7 +110,7 @@ export class DataCollection extends ServiceBase {
    * @returns one page of desired-property changes and the total count
    */
   async queryDeviceDesiredHistory(qddhInDTO: QueryDeviceDesiredHistoryInDTO, accessToken: string | null = null): Promise<QueryDeviceDesiredHistoryOutDTO> {
-    const query = historyQuery(qddhInDTO, 'qddhInDTO', (appId, field) => this.appIdArgument(appId, field));
+    const query = historyQuery(qddhInDTO, 'qddhInDTO');
     return this.call(API.queryDeviceDesiredHistory, { query }, accessToken);
   }
 
@@ -125,7 +125,7 @@ export class DataCollection extends ServiceBase {
     const input = requireObject(qdcInDTO, 'qdcInDTO');
     const query = {
       deviceId: optionalId(input.deviceId, 'qdcInDTO.deviceId'),
-      appId: this.appIdArgument(input.appId, 'qdcInDTO.appId'),
+      appId: appIdArgument(input.appId, 'qdcInDTO.appId'),
       gatewayId: optionalId(input.gatewayId, 'qdcInDTO.gatewayId'),
     };
     return this.call(API.queryDeviceCapabilities, { query }, accessToken);

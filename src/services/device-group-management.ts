@@ -14,7 +14,18 @@ import type {
 } from '../dto/device-group-management.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
-import { compact, invalid, optionalInteger, optionalString, paging, requireArray, requireObject, requireString } from './validation.js';
+import {
+  appIdArgument,
+  compact,
+  optionalArray,
+  optionalInteger,
+  optionalString,
+  paging,
+  requireObject,
+  requireString,
+  requireStringList,
+  type StringListLimits,
+} from './validation.js';
 
 const GROUPS = '/iocm/app/devgroup/v1.3.0/devGroups';
 
@@ -39,20 +50,15 @@ const MAX_DESCRIPTION_LENGTH = 1024;
 const MAX_DEVICE_IDS = 1000;
 const MAX_PAGE_SIZE = 1000;
 
-/** A list of device ids: an array of non-empty strings, `minLength` to 1000 of them. */
-function deviceIdsArgument(value: unknown, field: string, minLength: number): string[] {
-  const ids = requireArray(value, field, minLength);
-  if (ids.length > MAX_DEVICE_IDS) throw invalid(field, `must hold at most ${MAX_DEVICE_IDS} device ids`);
-  ids.forEach((id, index) => requireString(id, `${field}[${index}]`));
-  return ids as string[];
-}
+/** The limits of a list of device ids: at most 1000 of them. */
+const DEVICE_IDS: StringListLimits = { maxLength: MAX_DEVICE_IDS, tooLong: `must hold at most ${MAX_DEVICE_IDS} device ids` };
 
 /** The body of the member calls: the group and 1 to 1000 device ids. */
 function memberList(dgwdlDTO: unknown): DeviceGroupWithDeviceListDTO {
   const input = requireObject(dgwdlDTO, 'dgwdlDTO');
   return {
     devGroupId: requireString(input.devGroupId, 'dgwdlDTO.devGroupId'),
-    deviceIds: deviceIdsArgument(input.deviceIds, 'dgwdlDTO.deviceIds', 1),
+    deviceIds: requireStringList(input.deviceIds, 'dgwdlDTO.deviceIds', DEVICE_IDS),
   };
 }
 
@@ -83,9 +89,9 @@ export class DeviceGroupManagement extends ServiceBase {
     const body = compact({
       name: requireString(input.name, 'cdgInDTO.name', MAX_NAME_LENGTH),
       description: optionalString(input.description, 'cdgInDTO.description', MAX_DESCRIPTION_LENGTH),
-      appId: this.appIdArgument(input.appId, 'cdgInDTO.appId'),
+      appId: appIdArgument(input.appId, 'cdgInDTO.appId'),
       maxDevNum: optionalInteger(input.maxDevNum, 'cdgInDTO.maxDevNum', 0),
-      deviceIds: input.deviceIds === undefined || input.deviceIds === null ? undefined : deviceIdsArgument(input.deviceIds, 'cdgInDTO.deviceIds', 0),
+      deviceIds: optionalArray(input.deviceIds, 'cdgInDTO.deviceIds', (list, field) => requireStringList(list, field, { ...DEVICE_IDS, minLength: 0 })),
     });
     return this.call(API.createDeviceGroup, { json: body }, accessToken);
   }
@@ -98,7 +104,7 @@ export class DeviceGroupManagement extends ServiceBase {
    * @param accessToken - token to use, or null while the refresh timer runs
    */
   async deleteDeviceGroup(devGroupId: string, accessAppId: string | null = null, accessToken: string | null = null): Promise<void> {
-    const query = { accessAppId: this.appIdArgument(accessAppId, 'accessAppId') };
+    const query = { accessAppId: appIdArgument(accessAppId, 'accessAppId') };
     await this.call(API.deleteDeviceGroup, { params: { devGroupId }, query }, accessToken);
   }
 
@@ -118,7 +124,7 @@ export class DeviceGroupManagement extends ServiceBase {
       description: optionalString(input.description, 'mdgInDTO.description', MAX_DESCRIPTION_LENGTH),
       maxDevNum: optionalInteger(input.maxDevNum, 'mdgInDTO.maxDevNum', 0),
     });
-    const query = { accessAppId: this.appIdArgument(accessAppId, 'accessAppId') };
+    const query = { accessAppId: appIdArgument(accessAppId, 'accessAppId') };
     return this.call(API.modifyDeviceGroup, { params: { devGroupId }, query, json: body }, accessToken);
   }
 
@@ -131,7 +137,7 @@ export class DeviceGroupManagement extends ServiceBase {
   async queryDeviceGroups(qdgInDTO: QueryDeviceGroupsInDTO, accessToken: string | null = null): Promise<QueryDeviceGroupsOutDTO> {
     const input = requireObject(qdgInDTO, 'qdgInDTO');
     const query = {
-      accessAppId: this.appIdArgument(input.accessAppId, 'qdgInDTO.accessAppId'),
+      accessAppId: appIdArgument(input.accessAppId, 'qdgInDTO.accessAppId'),
       ...paging(input, 'qdgInDTO', 1, MAX_PAGE_SIZE),
       name: optionalString(input.name, 'qdgInDTO.name'),
     };
@@ -146,7 +152,7 @@ export class DeviceGroupManagement extends ServiceBase {
    * @param accessToken - token to use, or null while the refresh timer runs
    */
   async querySingleDeviceGroup(devGroupId: string, accessAppId: string | null = null, accessToken: string | null = null): Promise<QuerySingleDeviceGroupOutDTO> {
-    const query = { accessAppId: this.appIdArgument(accessAppId, 'accessAppId') };
+    const query = { accessAppId: appIdArgument(accessAppId, 'accessAppId') };
     return this.call(API.querySingleDeviceGroup, { params: { devGroupId }, query }, accessToken);
   }
 
@@ -160,7 +166,7 @@ export class DeviceGroupManagement extends ServiceBase {
     const input = requireObject(qdgmInDTO, 'qdgmInDTO');
     const query = {
       devGroupId: requireString(input.devGroupId, 'qdgmInDTO.devGroupId'),
-      accessAppId: this.appIdArgument(input.accessAppId, 'qdgmInDTO.accessAppId'),
+      accessAppId: appIdArgument(input.accessAppId, 'qdgmInDTO.accessAppId'),
       ...paging(input, 'qdgmInDTO', 1, MAX_PAGE_SIZE),
     };
     return this.call(API.queryDeviceGroupMembers, { query }, accessToken);
@@ -176,7 +182,7 @@ export class DeviceGroupManagement extends ServiceBase {
    */
   async addDevicesToGroup(dgwdlDTO: DeviceGroupWithDeviceListDTO, accessAppId: string | null = null, accessToken: string | null = null): Promise<DeviceGroupWithDeviceListDTO> {
     const body = memberList(dgwdlDTO);
-    const query = { accessAppId: this.appIdArgument(accessAppId, 'accessAppId') };
+    const query = { accessAppId: appIdArgument(accessAppId, 'accessAppId') };
     return this.call(API.addDevicesToGroup, { query, json: body }, accessToken);
   }
 
@@ -189,7 +195,7 @@ export class DeviceGroupManagement extends ServiceBase {
    */
   async deleteDevicesFromGroup(dgwdlDTO: DeviceGroupWithDeviceListDTO, accessAppId: string | null = null, accessToken: string | null = null): Promise<void> {
     const body = memberList(dgwdlDTO);
-    const query = { accessAppId: this.appIdArgument(accessAppId, 'accessAppId') };
+    const query = { accessAppId: appIdArgument(accessAppId, 'accessAppId') };
     await this.call(API.deleteDevicesFromGroup, { query, json: body }, accessToken);
   }
 }

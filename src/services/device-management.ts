@@ -15,9 +15,11 @@ import type {
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
 import {
+  appIdArgument,
   compact,
   compactDeep,
   invalid,
+  optionalArray,
   optionalBoolean,
   optionalInteger,
   optionalObject,
@@ -94,7 +96,7 @@ export class DeviceManagement extends ServiceBase {
     optionalBoolean(input.isSecure, 'rddInDto.isSecure');
     optionalObject(input.deviceInfo, 'rddInDto.deviceInfo');
     optionalStrings(input, 'rddInDto', ['imsi', 'productId']);
-    return this.call(API.regDirectDevice, { query: { appId: this.appIdArgument(appId) }, json: compactDeep(input) }, accessToken);
+    return this.call(API.regDirectDevice, { query: { appId: appIdArgument(appId) }, json: compactDeep(input) }, accessToken);
   }
 
   /**
@@ -109,7 +111,7 @@ export class DeviceManagement extends ServiceBase {
     const input = requireObject(rdkInDTO, 'rdkInDTO');
     optionalStrings(input, 'rdkInDTO', ['verifyCode', 'nodeId']);
     optionalInteger(input.timeout, 'rdkInDTO.timeout', 0);
-    return this.call(API.refreshDeviceKey, { params: { deviceId }, query: { appId: this.appIdArgument(appId) }, json: compact(input) }, accessToken);
+    return this.call(API.refreshDeviceKey, { params: { deviceId }, query: { appId: appIdArgument(appId) }, json: compact(input) }, accessToken);
   }
 
   /**
@@ -124,8 +126,8 @@ export class DeviceManagement extends ServiceBase {
     const input = requireObject(mdiInDto, 'mdiInDto');
     optionalStrings(input, 'mdiInDto', MODIFIABLE_STRING_FIELDS);
     optionalObject(input.deviceConfig, 'mdiInDto.deviceConfig');
-    if (input.customFields !== undefined && input.customFields !== null) requireArray(input.customFields, 'mdiInDto.customFields', 0);
-    await this.call(API.modifyDeviceInfo, { params: { deviceId }, query: { appId: this.appIdArgument(appId) }, json: compactDeep(input) }, accessToken);
+    optionalArray(input.customFields, 'mdiInDto.customFields');
+    await this.call(API.modifyDeviceInfo, { params: { deviceId }, query: { appId: appIdArgument(appId) }, json: compactDeep(input) }, accessToken);
   }
 
   /**
@@ -137,7 +139,7 @@ export class DeviceManagement extends ServiceBase {
    */
   async deleteDirectDevice(deviceId: string, cascade: boolean | null = null, appId: string | null = null, accessToken: string | null = null): Promise<void> {
     const cascadeValue = optionalBoolean(cascade, 'cascade');
-    await this.call(API.deleteDirectDevice, { params: { deviceId }, query: { cascade: cascadeValue, appId: this.appIdArgument(appId) } }, accessToken);
+    await this.call(API.deleteDirectDevice, { params: { deviceId }, query: { cascade: cascadeValue, appId: appIdArgument(appId) } }, accessToken);
   }
 
   /**
@@ -148,7 +150,7 @@ export class DeviceManagement extends ServiceBase {
    * @returns the device id, whether it is activated, and its name
    */
   async queryDeviceStatus(deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<QueryDeviceStatusOutDTO> {
-    return this.call(API.queryDeviceStatus, { params: { deviceId }, query: { appId: this.appIdArgument(appId) } }, accessToken);
+    return this.call(API.queryDeviceStatus, { params: { deviceId }, query: { appId: appIdArgument(appId) } }, accessToken);
   }
 
   /**
@@ -163,7 +165,7 @@ export class DeviceManagement extends ServiceBase {
     const deviceId = requireString(input.deviceId, 'qdrlInDTO.deviceId');
     const horAcc = optionalInteger(input.horAcc, 'qdrlInDTO.horAcc', 0) ?? 1000;
     const geoInfo = optionalObject(input.geoInfo, 'qdrlInDTO.geoInfo');
-    return this.call(API.queryDeviceRealtimeLocation, { query: { appId: this.appIdArgument(appId) }, json: compactDeep({ deviceId, horAcc, geoInfo }) }, accessToken);
+    return this.call(API.queryDeviceRealtimeLocation, { query: { appId: appIdArgument(appId) }, json: compactDeep({ deviceId, horAcc, geoInfo }) }, accessToken);
   }
 
   /**
@@ -174,7 +176,7 @@ export class DeviceManagement extends ServiceBase {
    * @returns the device with its services
    */
   async queryDeviceShadow(deviceId: string, appId: string | null = null, accessToken: string | null = null): Promise<QueryDeviceShadowOutDTO> {
-    return this.call(API.queryDeviceShadow, { params: { deviceId }, query: { appId: this.appIdArgument(appId) } }, accessToken);
+    return this.call(API.queryDeviceShadow, { params: { deviceId }, query: { appId: appIdArgument(appId) } }, accessToken);
   }
 
   /**
@@ -193,6 +195,6 @@ export class DeviceManagement extends ServiceBase {
       const desired = requireObject(entry.desired, `mdsInDTO.serviceDesireds[${index}].desired`);
       return { serviceId, desired };
     });
-    await this.call(API.modifyDeviceShadow, { params: { deviceId }, query: { appId: this.appIdArgument(appId) }, json: compactDeep({ serviceDesireds }) }, accessToken);
+    await this.call(API.modifyDeviceShadow, { params: { deviceId }, query: { appId: appIdArgument(appId) }, json: compactDeep({ serviceDesireds }) }, accessToken);
   }
 }

@@ -3,7 +3,7 @@ import { NorthApiClient } from '../client/north-api-client.js';
 import type { CommandDTO2, InvokeDeviceServiceOutDTO } from '../dto/device-service-invocation.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
-import { compactDeep, oneOf, optionalObject, optionalStrings, requireObject, requireString } from './validation.js';
+import { appIdArgument, compactDeep, oneOf, optionalObject, optionalStrings, requireObject, requireString } from './validation.js';
 
 const API = {
   // Success status unconfirmed by the platform docs; 202 (accepted for immediate delivery, not cached) is the likely one.
@@ -44,22 +44,11 @@ export class DeviceServiceInvocation extends ServiceBase {
   async invokeDeviceService(deviceId: string, serviceId: string, commandDTO: CommandDTO2, appId: string | null = null, accessToken: string | null = null): Promise<InvokeDeviceServiceOutDTO> {
     const input = requireObject(commandDTO, 'commandDTO');
     const header = requireObject(input.header, 'commandDTO.header');
-    oneOf(requireString(header.mode, 'commandDTO.header.mode'), 'commandDTO.header.mode', ['ACK', 'NOACK']);
-    requireString(header.method, 'commandDTO.header.method');
-    optionalStrings(header, 'commandDTO.header', OPTIONAL_HEADER_FIELDS);
+    const mode = oneOf(requireString(header.mode, 'commandDTO.header.mode'), 'commandDTO.header.mode', ['ACK', 'NOACK']);
+    const method = requireString(header.method, 'commandDTO.header.method');
+    const { from, to, toType, requestId, callbackURL } = optionalStrings(header, 'commandDTO.header', OPTIONAL_HEADER_FIELDS);
     const body = optionalObject(input.body, 'commandDTO.body');
-    const json = compactDeep({
-      header: {
-        mode: header.mode,
-        from: header.from,
-        to: header.to,
-        toType: header.toType,
-        method: header.method,
-        requestId: header.requestId,
-        callbackURL: header.callbackURL,
-      },
-      body,
-    });
-    return this.call(API.invokeDeviceService, { params: { deviceId, serviceId }, query: { appId: this.appIdArgument(appId) }, json }, accessToken);
+    const json = compactDeep({ header: { mode, from, to, toType, method, requestId, callbackURL }, body });
+    return this.call(API.invokeDeviceService, { params: { deviceId, serviceId }, query: { appId: appIdArgument(appId) }, json }, accessToken);
   }
 }

@@ -19,6 +19,7 @@ import { ServiceBase } from './service-base.js';
 import {
   compactDeep,
   invalid,
+  optionalArray,
   optionalBoolean,
   optionalInteger,
   optionalId,
@@ -28,6 +29,8 @@ import {
   paging,
   requireObject,
   requireString,
+  requireStringList,
+  type StringListLimits,
 } from './validation.js';
 
 const BASE = '/iodm/northbound/v1.5.0';
@@ -49,11 +52,17 @@ const API = {
   queryUpgradeTaskList: { method: 'GET', path: `${BASE}/operations`, status: 200 },
 } as const satisfies ApiTable;
 
+/** The limits of a task's lists of device and group ids: at most 256 ids. */
+const TARGET_IDS: StringListLimits = {
+  minLength: 0,
+  maxLength: MAX_TARGETS,
+  notArray: `must be an array of at most ${MAX_TARGETS} ids`,
+  tooLong: `must be an array of at most ${MAX_TARGETS} ids`,
+};
+
 /** An optional list of ids: each a non-empty string, at most 256 of them. */
 function idList(value: unknown, field: string): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.length > MAX_TARGETS) throw invalid(field, `must be an array of at most ${MAX_TARGETS} ids`);
-  return value.map((item, index) => requireString(item, `${field}[${index}]`));
+  return optionalArray(value, field, (list) => requireStringList(list, field, TARGET_IDS));
 }
 
 /** Whether an optional list names at least one id. */

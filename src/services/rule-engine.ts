@@ -11,8 +11,10 @@ import type {
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
 import {
+  appIdArgument,
   compactDeep,
   oneOf,
+  optionalArray,
   optionalBoolean,
   optionalId,
   optionalInteger,
@@ -67,7 +69,7 @@ function checkFields(value: Record<string, unknown>, spec: FieldSpec, path: stri
         optionalObject(item, field);
         break;
       case 'array':
-        requireArray(item, field, 0);
+        optionalArray(item, field);
         break;
       case 'stringOrInteger':
         if (typeof item !== 'string') optionalInteger(item, field, 0);
@@ -150,8 +152,7 @@ const RULE: FieldSpec = {
 
 /** Every item of an optional array must be an object; `check` looks at each. */
 function eachObject(value: unknown, field: string, check: (item: Record<string, unknown>, path: string) => void = () => {}): void {
-  if (value === undefined || value === null) return;
-  requireArray(value, field, 0).forEach((item, index) => check(requireObject(item, `${field}[${index}]`), `${field}[${index}]`));
+  optionalArray(value, field)?.forEach((item, index) => check(requireObject(item, `${field}[${index}]`), `${field}[${index}]`));
 }
 
 /** Checks a RuleDTO2 (field names prefixed with `name`); `ruleId` is required for updates. */
@@ -233,7 +234,7 @@ export class RuleEngine extends ServiceBase {
    */
   async createRule(rule: RuleDTO2, appId: string | null = null, accessToken: string | null = null): Promise<RuleCreateOrUpdateOutDTO> {
     const input = checkRule(rule, 'rule', false);
-    return this.call(API.createRule, { query: { appId: this.appIdArgument(appId) }, json: compactDeep(input) }, accessToken);
+    return this.call(API.createRule, { query: { appId: appIdArgument(appId) }, json: compactDeep(input) }, accessToken);
   }
 
   /**
@@ -245,7 +246,7 @@ export class RuleEngine extends ServiceBase {
    */
   async updateRule(rule: RuleDTO2, appId: string | null = null, accessToken: string | null = null): Promise<RuleCreateOrUpdateOutDTO> {
     const input = checkRule(rule, 'rule', true);
-    return this.call(API.updateRule, { query: { appId: this.appIdArgument(appId) }, json: compactDeep(input) }, accessToken);
+    return this.call(API.updateRule, { query: { appId: appIdArgument(appId) }, json: compactDeep(input) }, accessToken);
   }
 
   /**
@@ -255,7 +256,7 @@ export class RuleEngine extends ServiceBase {
    * @param accessToken - a token, or null while the refresh timer runs
    */
   async deleteRule(ruleId: string, appId: string | null = null, accessToken: string | null = null): Promise<void> {
-    await this.call(API.deleteRule, { params: { ruleId }, query: { appId: this.appIdArgument(appId) } }, accessToken);
+    await this.call(API.deleteRule, { params: { ruleId }, query: { appId: appIdArgument(appId) } }, accessToken);
   }
 
   /**
@@ -268,7 +269,7 @@ export class RuleEngine extends ServiceBase {
     const input = requireObject(qrInDTO, 'qrInDTO');
     const query = {
       ...optionalStrings(input, 'qrInDTO', ['name', 'author']),
-      appId: this.appIdArgument(input.appId, 'qrInDTO.appId'),
+      appId: appIdArgument(input.appId, 'qrInDTO.appId'),
       select: optionalString(input.select, 'qrInDTO.select'),
     };
     return this.call(API.queryRules, { query }, accessToken);
@@ -282,7 +283,7 @@ export class RuleEngine extends ServiceBase {
    */
   async updateRuleStatus(ursInDTO: UpdateRuleStatusInDTO, appId: string | null = null, accessToken: string | null = null): Promise<void> {
     const { ruleId, status } = checkStatusChange(ursInDTO, 'ursInDTO');
-    await this.call(API.updateRuleStatus, { params: { ruleId, status }, query: { appId: this.appIdArgument(appId) }, json: {} }, accessToken);
+    await this.call(API.updateRuleStatus, { params: { ruleId, status }, query: { appId: appIdArgument(appId) }, json: {} }, accessToken);
   }
 
   /**
@@ -295,6 +296,6 @@ export class RuleEngine extends ServiceBase {
   async updateBatchRuleStatus(ubrsInDTO: UpdateBatchRuleStatusInDTO, appId: string | null = null, accessToken: string | null = null): Promise<UpdateBatchRuleStatusOutDTO> {
     const input = requireObject(ubrsInDTO, 'ubrsInDTO');
     const requests = requireArray(input.requests, 'ubrsInDTO.requests').map((item, index) => checkStatusChange(item, `ubrsInDTO.requests[${index}]`));
-    return this.call(API.updateBatchRuleStatus, { query: { appId: this.appIdArgument(appId) }, json: { requests } }, accessToken);
+    return this.call(API.updateBatchRuleStatus, { query: { appId: appIdArgument(appId) }, json: { requests } }, accessToken);
   }
 }

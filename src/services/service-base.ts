@@ -1,8 +1,8 @@
 import { NorthApiClient } from '../client/north-api-client.js';
 import { NorthApiException, SdkErrorCode } from '../errors.js';
 import type { QueryParams } from '../http/transport.js';
-import { fillPath, type ApiOperation } from './api-table.js';
-import { invalid, optionalString, pathSegment, tokenArgument } from './validation.js';
+import { fillPath, type ApiDescribed, type ApiOperation } from './api-table.js';
+import { pathSegment } from './validation.js';
 
 /** What a method hands to {@link ServiceBase.call} once its input is validated. */
 export interface CallInput {
@@ -24,32 +24,29 @@ export abstract class ServiceBase {
   }
 
   /**
-   * Sends one operation of the class's `api` table. Path parameters are checked and encoded here and the token
-   * argument last: any bad input fails with 1007 (or 1009 for the token) before a byte is sent.
+   * Sends one operation of the class's `api` table. Path parameters are checked and encoded here, and the client
+   * checks the token argument after them: any bad input fails with 1007 (or 1009 for the token) before a byte is
+   * sent. An operation whose table entry names an `appParam` must carry that key in its query (its value may be
+   * undefined): a method that does not is a programming error, reported as a plain Error.
    */
   protected call<T>(op: ApiOperation, input: CallInput, accessToken: string | null | undefined): Promise<T> {
+    if (op.appParam !== undefined && (input.query === undefined || !Object.hasOwn(input.query, op.appParam))) {
+      throw new Error(`${this.#operationName(op)} sends no ${op.appParam} query parameter, though its api table names ${op.appParam} as its appParam.`);
+    }
     const params: Record<string, string> = {};
     for (const [name, value] of Object.entries(input.params ?? {})) params[name] = pathSegment(value, name);
     const path = fillPath(op.path, params);
-    const token = tokenArgument(accessToken);
-    return this.client.invoke<T>({ method: op.method, path, query: input.query, json: input.json, accessToken: token });
-  }
-
-  /**
-   * The optional authorised-app id: null, undefined or `''` (own resources), or a string that is not blank. A
-   * whitespace-only string names no application and is refused with 1007.
-   * @param appId - the value as the caller gave it
-   * @param field - the argument's name, as messages show it
-   * @returns the app id to send, or undefined for the caller's own application
-   */
-  protected appIdArgument(appId: unknown, field = 'appId'): string | undefined {
-    const value = optionalString(appId, field);
-    if (value === '') return undefined;
-    if (value !== undefined && value.trim().length === 0) throw invalid(field, "must not be blank (use null or '' for your own application)");
-    return value;
+    return this.client.invoke<T>({ method: op.method, path, query: input.query, json: input.json, accessToken });
   }
 
   toString(): string {
     return `${this.constructor.name}(${this.client.toString()})`;
+  }
+
+  /** `Class.method (METHOD path)` for `op`, as error messages name it. */
+  #operationName(op: ApiOperation): string {
+    const table = (this.constructor as Partial<ApiDescribed>).api ?? {};
+    const method = Object.keys(table).find((name) => table[name] === op) ?? '?';
+    return `${this.constructor.name}.${method} (${op.method} ${op.path})`;
   }
 }

@@ -14,7 +14,7 @@ import type {
 } from '../dto/signal-delivery.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
-import { compactDeep, oneOf, optionalIds, optionalInteger, optionalString, optionalStrings, paging, requireObject, requireString } from './validation.js';
+import { appIdArgument, compactDeep, oneOf, optionalIds, optionalInteger, optionalString, optionalStrings, paging, requireObject, requireString } from './validation.js';
 
 const CMD = '/iocm/app/cmd/v1.4.0';
 
@@ -67,7 +67,7 @@ export class SignalDelivery extends ServiceBase {
     const expireTime = optionalInteger(input.expireTime, 'pdcInDTO.expireTime', 0);
     const maxRetransmit = optionalInteger(input.maxRetransmit, 'pdcInDTO.maxRetransmit', 0, 3);
     const json = compactDeep({ deviceId, command: { serviceId, method, paras }, callbackUrl, expireTime, maxRetransmit });
-    return this.call(API.postDeviceCommand, { query: { appId: this.appIdArgument(appId) }, json }, accessToken);
+    return this.call(API.postDeviceCommand, { query: { appId: appIdArgument(appId) }, json }, accessToken);
   }
 
   /**
@@ -83,7 +83,7 @@ export class SignalDelivery extends ServiceBase {
       ...paging(input, 'qdcInDTO', 1, MAX_PAGE_SIZE),
       ...optionalIds(input, 'qdcInDTO', ['deviceId']),
       ...optionalStrings(input, 'qdcInDTO', ['startTime', 'endTime']),
-      appId: this.appIdArgument(input.appId, 'qdcInDTO.appId'),
+      appId: appIdArgument(input.appId, 'qdcInDTO.appId'),
     };
     return this.call(API.queryDeviceCommand, { query }, accessToken);
   }
@@ -99,7 +99,7 @@ export class SignalDelivery extends ServiceBase {
   async updateDeviceCommand(udcInDTO: UpdateDeviceCommandInDTO, deviceCommandId: string, appId: string | null = null, accessToken: string | null = null): Promise<UpdateDeviceCommandOutDTO> {
     const input = requireObject(udcInDTO, 'udcInDTO');
     const status = oneOf(requireString(input.status, 'udcInDTO.status'), 'udcInDTO.status', ['CANCELED']);
-    return this.call(API.updateDeviceCommand, { params: { deviceCommandId }, query: { appId: this.appIdArgument(appId) }, json: { status } }, accessToken);
+    return this.call(API.updateDeviceCommand, { params: { deviceCommandId }, query: { appId: appIdArgument(appId) }, json: { status } }, accessToken);
   }
 
   /**
@@ -112,7 +112,7 @@ export class SignalDelivery extends ServiceBase {
   async createDeviceCmdCancelTask(cdcctInDTO: CreateDeviceCmdCancelTaskInDTO, appId: string | null = null, accessToken: string | null = null): Promise<CreateDeviceCmdCancelTaskOutDTO> {
     const input = requireObject(cdcctInDTO, 'cdcctInDTO');
     const deviceId = requireString(input.deviceId, 'cdcctInDTO.deviceId');
-    return this.call(API.createDeviceCmdCancelTask, { query: { appId: this.appIdArgument(appId) }, json: { deviceId } }, accessToken);
+    return this.call(API.createDeviceCmdCancelTask, { query: { appId: appIdArgument(appId) }, json: { deviceId } }, accessToken);
   }
 
   /**
@@ -128,7 +128,7 @@ export class SignalDelivery extends ServiceBase {
       ...paging(input, 'qdcctInDTO', 1, MAX_PAGE_SIZE),
       ...optionalIds(input, 'qdcctInDTO', ['taskId', 'deviceId']),
       ...optionalStrings(input, 'qdcctInDTO', ['status', 'startTime', 'endTime']),
-      appId: this.appIdArgument(input.appId, 'qdcctInDTO.appId'),
+      appId: appIdArgument(input.appId, 'qdcctInDTO.appId'),
     };
     return this.call(API.queryDeviceCmdCancelTask, { query }, accessToken);
   }

@@ -2,6 +2,7 @@ import { inject, injectable } from '../di.js';
 import { NorthApiClient } from '../client/north-api-client.js';
 import type {
   DeleteBatchSubInDTO,
+  ManagementDataNotifyType,
   QueryBatchSubInDTO,
   QueryBatchSubOutDTO,
   SubDeviceDataInDTO,
@@ -10,7 +11,7 @@ import type {
 } from '../dto/subscription-management.js';
 import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
-import { compact, invalid, optionalString, optionalStrings, paging, requireObject, requireString } from './validation.js';
+import { appIdArgument, compact, invalid, optionalString, optionalStrings, paging, requireObject, requireString } from './validation.js';
 
 const SUB = '/iocm/app/sub/v1.2.0/subscriptions';
 
@@ -25,8 +26,29 @@ const API = {
   deleteBatchSubscriptions: { method: 'DELETE', path: SUB, status: 204, appParam: 'appId' },
 } as const satisfies ApiTable;
 
-/** The management-data notification types; no service-data type has one of these names. */
-const MANAGEMENT_TYPES: ReadonlySet<unknown> = new Set(['swUpgradeStateChangeNotify', 'swUpgradeResultNotify', 'fwUpgradeStateChangeNotify', 'fwUpgradeResultNotify']);
+/**
+ * The management-data notification types; no service-data type has one of these names. `satisfies` keeps out any
+ * name the DTO's `ManagementDataNotifyType` lacks, and `EveryManagementTypeListed` any it has that is missing.
+ */
+const MANAGEMENT_NOTIFY_TYPES = [
+  'swUpgradeStateChangeNotify',
+  'swUpgradeResultNotify',
+  'fwUpgradeStateChangeNotify',
+  'fwUpgradeResultNotify',
+] as const satisfies readonly ManagementDataNotifyType[];
+
+type ManagementNotifyType = (typeof MANAGEMENT_NOTIFY_TYPES)[number];
+
+/** Compiles only while `T` is `true`. */
+type Holds<T extends true> = T;
+
+/** Compiles only while `MANAGEMENT_NOTIFY_TYPES` lists every type of the DTO's `ManagementDataNotifyType`. */
+type EveryManagementTypeListed = Holds<ManagementDataNotifyType extends ManagementNotifyType ? true : false>;
+
+const MANAGEMENT_TYPES: ReadonlySet<unknown> = new Set(MANAGEMENT_NOTIFY_TYPES);
+
+/** The expectation of a wrong management notification type: `must be a, b, c or d`. */
+const MANAGEMENT_TYPE_EXPECTATION = `must be ${MANAGEMENT_NOTIFY_TYPES.slice(0, -1).join(', ')} or ${MANAGEMENT_NOTIFY_TYPES.at(-1)}`;
 
 /** Documented maximum length of a callback URL. */
 const MAX_CALLBACK_URL_LENGTH = 1024;
@@ -94,7 +116,7 @@ export class SubscriptionManagement extends ServiceBase {
     const input = requireObject(inDTO, 'sddInDTO');
     const notifyType = requireString(input.notifyType, 'sddInDTO.notifyType');
     const callbackUrl = requireString(input.callbackUrl, 'sddInDTO.callbackUrl', MAX_CALLBACK_URL_LENGTH);
-    const appId = this.appIdArgument(input.appId, 'sddInDTO.appId');
+    const appId = appIdArgument(input.appId, 'sddInDTO.appId');
     const ownerFlag = ownerFlagArgument(second);
     return this.call(API.subDeviceData, { query: { ownerFlag }, json: compact({ notifyType, callbackUrl, appId }) }, accessToken);
   }
@@ -110,12 +132,11 @@ export class SubscriptionManagement extends ServiceBase {
     const input = requireObject(sdmdInDTO, 'sdmdInDTO');
     const notifyType = requireString(input.notifyType, 'sdmdInDTO.notifyType');
     if (!MANAGEMENT_TYPES.has(notifyType)) {
-      throw invalid('sdmdInDTO.notifyType', 'must be swUpgradeStateChangeNotify, swUpgradeResultNotify, fwUpgradeStateChangeNotify or fwUpgradeResultNotify');
+      throw invalid('sdmdInDTO.notifyType', MANAGEMENT_TYPE_EXPECTATION);
     }
-    const given = input.callbackurl ?? input.callbackUrl;
-    const field = input.callbackurl !== undefined && input.callbackurl !== null ? 'sdmdInDTO.callbackurl' : 'sdmdInDTO.callbackUrl';
-    if (given === undefined || given === null) throw invalid('sdmdInDTO.callbackurl', 'must be a non-empty string');
-    const callbackurl = requireString(given, field, MAX_CALLBACK_URL_LENGTH);
+    // `callbackurl` is read unless only `callbackUrl` is given; messages name the spelling that was read.
+    const key = (input.callbackurl === undefined || input.callbackurl === null) && input.callbackUrl !== undefined && input.callbackUrl !== null ? 'callbackUrl' : 'callbackurl';
+    const callbackurl = requireString(input[key], `sdmdInDTO.${key}`, MAX_CALLBACK_URL_LENGTH);
     await this.call(API.subDeviceManagementData, { json: { notifyType, callbackurl } }, accessToken);
   }
 
@@ -127,7 +148,7 @@ export class SubscriptionManagement extends ServiceBase {
    * @param accessToken - token to use, or null while the refresh timer runs
    */
   async querySingleSubscription(subscriptionId: string, appId: string | null = null, accessToken: string | null = null): Promise<SubscriptionDTO> {
-    return this.call(API.querySingleSubscription, { params: { subscriptionId }, query: { appId: this.appIdArgument(appId) } }, accessToken);
+    return this.call(API.querySingleSubscription, { params: { subscriptionId }, query: { appId: appIdArgument(appId) } }, accessToken);
   }
 
   /**
@@ -139,7 +160,7 @@ export class SubscriptionManagement extends ServiceBase {
   async queryBatchSubscriptions(qbsInDTO: QueryBatchSubInDTO, accessToken: string | null = null): Promise<QueryBatchSubOutDTO> {
     const input = requireObject(qbsInDTO, 'qbsInDTO');
     const query = {
-      appId: this.appIdArgument(input.appId, 'qbsInDTO.appId'),
+      appId: appIdArgument(input.appId, 'qbsInDTO.appId'),
       notifyType: optionalString(input.notifyType, 'qbsInDTO.notifyType'),
       ...paging(input, 'qbsInDTO', 1),
     };
@@ -154,7 +175,7 @@ export class SubscriptionManagement extends ServiceBase {
    * @param accessToken - token to use, or null while the refresh timer runs
    */
   async deleteSingleSubscription(subscriptionId: string, appId: string | null = null, accessToken: string | null = null): Promise<void> {
-    await this.call(API.deleteSingleSubscription, { params: { subscriptionId }, query: { appId: this.appIdArgument(appId) } }, accessToken);
+    await this.call(API.deleteSingleSubscription, { params: { subscriptionId }, query: { appId: appIdArgument(appId) } }, accessToken);
   }
 
   /**
@@ -167,7 +188,7 @@ export class SubscriptionManagement extends ServiceBase {
   async deleteBatchSubscriptions(dbsInDTO: DeleteBatchSubInDTO, accessToken: string | null = null): Promise<void> {
     const input = requireObject(dbsInDTO, 'dbsInDTO');
     const query = {
-      appId: this.appIdArgument(input.appId, 'dbsInDTO.appId'),
+      appId: appIdArgument(input.appId, 'dbsInDTO.appId'),
       ...optionalStrings(input, 'dbsInDTO', ['notifyType', 'callbackUrl']),
     };
     await this.call(API.deleteBatchSubscriptions, { query }, accessToken);

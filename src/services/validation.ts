@@ -135,17 +135,68 @@ export function requireArray(value: unknown, field: string, minLength = 1): unkn
   return value;
 }
 
+/**
+ * An optional array field: undefined where absent or null. A present value goes through `check`, by default
+ * {@link requireArray} with no minimum length.
+ * @param value - the value as the caller gave it
+ * @param field - the field's name, as messages show it
+ * @param check - the check of a present value, given the value and `field`
+ * @returns the checked value, or undefined where absent
+ */
+export function optionalArray(value: unknown, field: string): unknown[] | undefined;
+export function optionalArray<T>(value: unknown, field: string, check: (value: unknown, field: string) => T): T | undefined;
+export function optionalArray(value: unknown, field: string, check: (value: unknown, field: string) => unknown = anyArray): unknown {
+  if (value === undefined || value === null) return undefined;
+  return check(value, field);
+}
+
+function anyArray(value: unknown, field: string): unknown[] {
+  return requireArray(value, field, 0);
+}
+
+/** Length limits of a list of strings, and how messages word a breach of them. */
+export interface StringListLimits {
+  /** Fewest items. Default 1. */
+  readonly minLength?: number;
+  /** Most items. Default: no limit. */
+  readonly maxLength?: number;
+  /** Expectation when the value is not an array or has too few items. Default: the wording of {@link requireArray}. */
+  readonly notArray?: string;
+  /** Expectation when the list has too many items. Default: `must hold at most <maxLength> items`. */
+  readonly tooLong?: string;
+}
+
+/**
+ * A list of ids or names: an array of `minLength` to `maxLength` items, each a non-empty string (checked like
+ * {@link requireString}, named `<field>[<index>]` in messages).
+ * @param value - the list as the caller gave it
+ * @param field - the field's name, as messages show it
+ * @param limits - the length limits and the wording of their messages
+ * @returns the list
+ */
+export function requireStringList(value: unknown, field: string, limits: StringListLimits = {}): string[] {
+  const { minLength = 1, maxLength = Infinity } = limits;
+  if (!Array.isArray(value) || value.length < minLength) throw invalid(field, limits.notArray ?? `must be an array of at least ${minLength} item(s)`);
+  if (value.length > maxLength) throw invalid(field, limits.tooLong ?? `must hold at most ${maxLength} items`);
+  return value.map((item, index) => requireString(item, `${field}[${index}]`));
+}
+
 /** An id that goes into a URL path: non-empty, and encoded. */
 export function pathSegment(value: unknown, field: string): string {
   return encodeURIComponent(requireString(value, field));
 }
 
-/** The accessToken argument: null/undefined (managed token) or a non-empty string. */
-export function tokenArgument(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value.length === 0) {
-    throw NorthApiException.sdk(SdkErrorCode.CLIENT_INPUT_ACCESSTOKEN_INVALID, 'accessToken must be null or a non-empty string.');
-  }
+/**
+ * The optional authorised-app id: null, undefined or `''` (own resources), or a string that is not blank. A
+ * whitespace-only string names no application and is refused with 1007.
+ * @param appId - the value as the caller gave it
+ * @param field - the argument's name, as messages show it
+ * @returns the app id to send, or undefined for the caller's own application
+ */
+export function appIdArgument(appId: unknown, field = 'appId'): string | undefined {
+  const value = optionalString(appId, field);
+  if (value === '') return undefined;
+  if (value !== undefined && value.trim().length === 0) throw invalid(field, "must not be blank (use null or '' for your own application)");
   return value;
 }
 

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { SERVICE_CLASSES } from '../../src/container.js';
-import { apiCatalog, renderApiTable } from '../../src/services/api-catalog.js';
 import { ServiceBase } from '../../src/services/service-base.js';
 import { adminRoutes, apiRoutes } from '../../src/simulator/server.js';
+import { apiCatalog, renderApiTable } from '../helpers/api-catalog.js';
 import { API_DOC, writtenApiTable } from '../helpers/api-doc.js';
 
 /** Public methods a class defines itself. */

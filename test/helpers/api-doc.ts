@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderApiTable } from '../../src/services/api-catalog.js';
+import { renderApiTable } from './api-catalog.js';
 
 /** docs/api.md, from the compiled location of this file (dist/test/helpers). */
 export const API_DOC = fileURLToPath(new URL('../../../docs/api.md', import.meta.url));

@@ -1,5 +1,5 @@
-import { SERVICE_CLASSES } from '../container.js';
-import type { ApiDescribed, ApiOperation } from './api-table.js';
+import { SERVICE_CLASSES } from '../../src/container.js';
+import type { ApiDescribed, ApiOperation } from '../../src/services/api-table.js';
 
 export interface CatalogEntry {
   className: string;
