@@ -19,7 +19,7 @@
  * The task is `Complete` once every device has an outcome before the deadline, `Timeout` when the deadline passed
  * first, `Running` otherwise (`Pending`, a task not yet started, never occurs: tasks start at once).
  */
-import { platformError, type ApiError } from './errors.js';
+import { Errors, platformError, type ApiError } from './errors.js';
 import { isFinalStatus, type CommandRecord, type CommandStore } from './commands.js';
 import { platformTime } from './util.js';
 
@@ -35,9 +35,9 @@ export type TaskStatus = 'Running' | 'Complete' | 'Timeout';
  * (the code the platform documents for an unknown upgrade task).
  */
 export const BatchTaskErrors = {
-  invalidInput: () => platformError(400, '100022', 'The input is invalid.'),
+  invalidInput: Errors.invalidInput,
   nameExists: () => platformError(200, '105002', 'The batchTask name has exist.'),
-  taskNotFound: () => platformError(404, '123009', 'The requested task does not exist.'),
+  taskNotFound: Errors.taskNotFound,
 } as const satisfies Record<string, () => ApiError>;
 
 /** One target device of a task. */
@@ -106,14 +106,16 @@ export class BatchTaskStore {
     return task;
   }
 
-  hasName(taskName: string): boolean {
-    for (const task of this.byId.values()) if (task.taskName === taskName) return true;
-    return false;
+  /**
+   * 200 / 105002 when the application already has a task of that name. Checked before a task's commands are created,
+   * so that a refused task creates none.
+   */
+  requireNewName(taskName: string): void {
+    for (const task of this.byId.values()) if (task.taskName === taskName) throw BatchTaskErrors.nameExists();
   }
 
-  /** Stores a task; 200 / 105002 when the application already has a task of that name. */
+  /** Stores a task (its name has passed {@link BatchTaskStore.requireNewName}). */
   add(task: BatchTaskRecord): void {
-    if (this.hasName(task.taskName)) throw BatchTaskErrors.nameExists();
     this.byId.set(task.taskId, task);
   }
 }

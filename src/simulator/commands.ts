@@ -10,24 +10,28 @@
  * acknowledges a SENT command as DELIVERED, then SUCCESSFUL or FAILED.
  */
 import { randomUUID } from 'node:crypto';
-import { platformError, type ApiError } from './errors.js';
+import { Errors, platformError, type ApiError } from './errors.js';
 import type { DeviceRecord } from './devices.js';
 import type { AppState, SimulatorState } from './state.js';
 import type { ServiceInvocation } from './types.js';
-import { isNonEmptyString, isPlainObject, platformTime } from './util.js';
+import { isNonEmptyString, isPlainObject, optionalString, platformTime } from './util.js';
 
 /** Status of a device command (see the module comment for the transitions). */
 export type CommandStatus = 'PENDING' | 'EXPIRED' | 'SENT' | 'DELIVERED' | 'SUCCESSFUL' | 'FAILED' | 'TIMEOUT' | 'CANCELED';
 
-/** What POST deviceCommands (or a batch task) asks for. */
-export interface NewCommand {
-  deviceId: string;
+/** The command part of a request, for whichever device: what a batch task sends to each of its devices. */
+export interface CommandSpec {
   command: { serviceId: string; method: string; paras?: Record<string, unknown> };
   callbackUrl?: string;
-  /** Seconds the command is cached for an offline device; default 172800, 0 = only for an online device. */
-  expireTime?: number;
   /** 0..3. */
   maxRetransmit?: number;
+}
+
+/** What POST deviceCommands (or a batch task) asks for. */
+export interface NewCommand extends CommandSpec {
+  deviceId: string;
+  /** Seconds the command is cached for an offline device; default 172800, 0 = only for an online device. */
+  expireTime?: number;
 }
 
 /** What the device reported about a command: the status it acknowledged and optional details. */
@@ -62,19 +66,22 @@ export interface CommandRecord {
   result?: CommandResult;
 }
 
-/** A command revocation task (POST deviceCommandCancelTasks). */
+/**
+ * A command revocation task (POST deviceCommandCancelTasks). Its status is always {@link CANCEL_TASK_STATUS} and its
+ * totalCount the number of commands it cancelled, so neither is stored.
+ */
 export interface CancelTaskRecord {
   taskId: string;
   appId: string;
   deviceId: string;
-  /** Always `SUCCESS`: the simulator revokes at once. */
-  status: string;
-  totalCount: number;
   /** ms since the epoch. */
   startTime: number;
   /** The commands this task cancelled (their ids). */
   commandIds: string[];
 }
+
+/** Status of every cancel task: the simulator revokes at once, so a task has succeeded by the time it is answered. */
+export const CANCEL_TASK_STATUS = 'SUCCESS';
 
 /** A sendCommand (DeviceServiceInvocation) request the device received; `timeStamp` in ms since the epoch. */
 export interface ServiceInvocationRecord extends Omit<ServiceInvocation, 'timeStamp'> {
@@ -90,7 +97,7 @@ const MAX_INVOCATIONS = 10000;
 
 /** Errors of the command routes (documented codes and statuses). */
 export const CommandErrors = {
-  invalidInput: () => platformError(400, '100022', 'The input is invalid.'),
+  invalidInput: Errors.invalidInput,
   deviceNotExist: () => platformError(200, '100418', 'The deviceData is not existed.'),
   deviceNotOnline: () => platformError(200, '100428', 'The device is not online.'),
   commandMuted: () => platformError(200, '100432', 'The device command is muted.'),
@@ -141,6 +148,11 @@ export class CommandStore {
     return this.list(now).filter((record) => record.deviceId === deviceId);
   }
 
+  /** The PENDING commands of one device (cached until it comes online), oldest first. */
+  pendingOf(deviceId: string, now = Date.now()): CommandRecord[] {
+    return this.ofDevice(deviceId, now).filter((record) => record.status === 'PENDING');
+  }
+
   add(record: CommandRecord): void {
     this.commands.set(record.commandId, record);
   }
@@ -179,28 +191,33 @@ function optionalNumberField(input: Record<string, unknown>, key: string, min: n
   return value;
 }
 
-/** Checks a command request (a parsed JSON body or a batch task's input); 400 / 100022 when malformed. */
-export function parseNewCommand(input: unknown): NewCommand {
-  if (!isPlainObject(input)) throw CommandErrors.invalidInput();
-  const { deviceId, command, callbackUrl } = input;
-  if (!isNonEmptyString(deviceId)) throw CommandErrors.invalidInput();
+/**
+ * Checks the command part of a request, the fields `command` (serviceId, method, paras), `callbackUrl` (at most
+ * 1024 characters) and `maxRetransmit` (0 to 3); 400 / 100022 when malformed. Other fields are not looked at.
+ */
+export function parseCommandSpec(input: Record<string, unknown>): CommandSpec {
+  const { command } = input;
   if (!isPlainObject(command)) throw CommandErrors.invalidInput();
   const { serviceId, method, paras } = command;
   if (!isNonEmptyString(serviceId) || !isNonEmptyString(method)) throw CommandErrors.invalidInput();
   if (paras !== undefined && paras !== null && !isPlainObject(paras)) throw CommandErrors.invalidInput();
-  if (callbackUrl !== undefined && callbackUrl !== null && (typeof callbackUrl !== 'string' || callbackUrl.length > 1024)) {
-    throw CommandErrors.invalidInput();
-  }
-  const expireTime = optionalNumberField(input, 'expireTime', 0, Number.MAX_SAFE_INTEGER);
+  const callbackUrl = optionalString(input, 'callbackUrl', CommandErrors.invalidInput);
+  if (callbackUrl !== undefined && callbackUrl.length > 1024) throw CommandErrors.invalidInput();
   const maxRetransmit = optionalNumberField(input, 'maxRetransmit', 0, 3);
-  const out: NewCommand = {
-    deviceId,
-    command: { serviceId, method, ...(isPlainObject(paras) ? { paras: structuredClone(paras) } : {}) },
-  };
-  if (typeof callbackUrl === 'string' && callbackUrl !== '') out.callbackUrl = callbackUrl;
-  if (expireTime !== undefined) out.expireTime = expireTime;
-  if (maxRetransmit !== undefined) out.maxRetransmit = maxRetransmit;
-  return out;
+  const spec: CommandSpec = { command: { serviceId, method, ...(isPlainObject(paras) ? { paras: structuredClone(paras) } : {}) } };
+  if (callbackUrl) spec.callbackUrl = callbackUrl;
+  if (maxRetransmit !== undefined) spec.maxRetransmit = maxRetransmit;
+  return spec;
+}
+
+/** Checks a POST deviceCommands body: a deviceId, the command part and `expireTime`; 400 / 100022 when malformed. */
+export function parseNewCommand(input: unknown): NewCommand {
+  if (!isPlainObject(input)) throw CommandErrors.invalidInput();
+  const { deviceId } = input;
+  if (!isNonEmptyString(deviceId)) throw CommandErrors.invalidInput();
+  const spec = parseCommandSpec(input);
+  const expireTime = optionalNumberField(input, 'expireTime', 0, Number.MAX_SAFE_INTEGER);
+  return { deviceId, ...spec, ...(expireTime !== undefined ? { expireTime } : {}) };
 }
 
 /** Announces a command's new status (push notifications to its callbackUrl use it). */
@@ -224,34 +241,33 @@ function issue(record: CommandRecord, now: number): void {
 }
 
 /**
- * Creates a command on a device of `app`, as POST deviceCommands does; throws ApiError on the documented errors:
- * 400/100022 malformed input, 200/100418 unknown device, 200/100428 device offline and expireTime 0,
- * 400/100223 the device already has {@link MAX_PENDING_PER_DEVICE} PENDING commands.
+ * Creates a command on a device of `app`, as POST deviceCommands does. The input is already checked (see
+ * {@link parseNewCommand} and {@link parseCommandSpec}); the record keeps its own copy of the command. Throws ApiError
+ * on the documented errors: 200/100418 unknown device, 200/100428 device offline and expireTime 0, 400/100223 the
+ * device already has {@link MAX_PENDING_PER_DEVICE} PENDING commands.
  */
 export function createDeviceCommand(state: SimulatorState, app: AppState, input: NewCommand): CommandRecord {
-  const request = parseNewCommand(input);
-  const device = app.devices.get(request.deviceId);
+  const device = app.devices.get(input.deviceId);
   if (!device) throw CommandErrors.deviceNotExist();
-  const expireTime = request.expireTime ?? DEFAULT_EXPIRE_TIME;
+  const expireTime = input.expireTime ?? DEFAULT_EXPIRE_TIME;
   const online = device.status === 'ONLINE';
   const now = Date.now();
   if (!online) {
     if (expireTime === 0) throw CommandErrors.deviceNotOnline();
-    const pending = app.commands.ofDevice(device.deviceId, now).filter((c) => c.status === 'PENDING').length;
-    if (pending >= MAX_PENDING_PER_DEVICE) throw CommandErrors.tooManyCommands();
+    if (app.commands.pendingOf(device.deviceId, now).length >= MAX_PENDING_PER_DEVICE) throw CommandErrors.tooManyCommands();
   }
   const record: CommandRecord = {
     commandId: randomUUID().replace(/-/g, ''),
     appId: app.appId,
     deviceId: device.deviceId,
     status: 'PENDING',
-    command: request.command,
+    command: structuredClone(input.command),
     expireTime,
     creationTime: now,
     issuedTimes: 0,
   };
-  if (request.callbackUrl !== undefined) record.callbackUrl = request.callbackUrl;
-  if (request.maxRetransmit !== undefined) record.maxRetransmit = request.maxRetransmit;
+  if (input.callbackUrl !== undefined) record.callbackUrl = input.callbackUrl;
+  if (input.maxRetransmit !== undefined) record.maxRetransmit = input.maxRetransmit;
   app.commands.add(record);
   if (online) {
     issue(record, now);
@@ -309,7 +325,7 @@ export function cancelCommand(state: SimulatorState, record: CommandRecord): voi
 export function releasePendingCommands(state: SimulatorState, app: AppState, device: DeviceRecord): CommandRecord[] {
   if (device.status !== 'ONLINE') return [];
   const now = Date.now();
-  const released = app.commands.ofDevice(device.deviceId, now).filter((c) => c.status === 'PENDING');
+  const released = app.commands.pendingOf(device.deviceId, now);
   for (const record of released) {
     issue(record, now);
     announceCommandStatus(state, record);

@@ -188,6 +188,11 @@ export function serviceOf(device: DeviceRecord, serviceId: string): DeviceServic
   return service;
 }
 
+/** Checks the `online` argument of a device-side status change: a boolean, else a TypeError. */
+export function assertOnlineFlag(online: unknown): asserts online is boolean {
+  if (typeof online !== 'boolean') throw new TypeError('online must be a boolean');
+}
+
 /**
  * Device side: the device connects (it is activated for good) or disconnects. Returns whether its status changed;
  * the record is touched only then.
@@ -219,5 +224,25 @@ export function deviceInfoView(device: DeviceRecord): Record<string, unknown> {
     name: deviceName(device),
     status: device.status,
     statusDetail: statusDetail(device.status),
+  };
+}
+
+/**
+ * A device as the device and shadow queries show it: its ids, times, `deviceInfo` (default {@link deviceInfoView})
+ * and its services, each shown by `serviceView`.
+ */
+export function deviceView(
+  device: DeviceRecord,
+  serviceView: (service: DeviceServiceState) => Record<string, unknown>,
+  deviceInfo: Record<string, unknown> = deviceInfoView(device),
+): Record<string, unknown> {
+  return {
+    deviceId: device.deviceId,
+    gatewayId: device.gatewayId,
+    nodeType: device.nodeType,
+    createTime: platformTime(device.createTime),
+    lastModifiedTime: platformTime(device.lastModifiedTime),
+    deviceInfo,
+    services: [...device.services.values()].map(serviceView),
   };
 }

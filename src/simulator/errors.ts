@@ -40,7 +40,12 @@ export const Errors = {
   // Generic request problems
   badRequest: () => platformError(400, '100007', 'Bad request message.'),
   invalidParameter: () => platformError(400, '100405', 'The request parameter is invalid.'),
-  /** Unknown route. 100225 is the code the platform documents for a missing resource (HTTP 404). */
+  /** The generic answer to malformed input where the platform documents no more specific code. */
+  invalidInput: () => platformError(400, '100022', 'The input is invalid.'),
+  /**
+   * Unknown route, and an unknown resource where no more specific code is documented (a subscription, a rule).
+   * 100225 is the code the platform documents for a missing resource (HTTP 404).
+   */
   notFound: () => platformError(404, '100225', 'The resource is not found'),
   methodNotAllowed: (allow: string[]) =>
     new ApiError(405, { error_code: '100007', error_desc: 'Bad request message.' }, { Allow: allow.join(', ') }),
@@ -51,4 +56,7 @@ export const Errors = {
   nodeIdDuplicated: () => platformError(400, '100426', 'The nodeId is duplicated.'),
   deviceAlreadyBound: () => platformError(400, '100416', 'The device has already been binded.'),
   deviceOnline: () => platformError(400, '100611', 'Device is online.'),
+  // Tasks
+  /** An unknown upgrade task (documented), also answered for an unknown batch task. */
+  taskNotFound: () => platformError(404, '123009', 'The requested task does not exist.'),
 } as const;

@@ -88,3 +88,9 @@ export function page<T>(items: readonly T[], pageNo: number, pageSize: number): 
   const from = pageNo * pageSize;
   return from >= items.length ? [] : items.slice(from, from + pageSize);
 }
+
+/** A copy of `items` sorted by `time`, newest first; items of equal time keep their reverse order (last added first). */
+export function newestFirst<T>(items: readonly T[], time: (item: T) => number): T[] {
+  // Stable sort on a reversed copy keeps the newest inserted first among equal times.
+  return [...items].reverse().sort((a, b) => time(b) - time(a));
+}

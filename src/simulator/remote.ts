@@ -10,6 +10,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import { ADMIN_PREFIX, faultRuleToWire } from './routes/admin.js';
 import type {
   CommandAcknowledgement,
@@ -24,6 +25,7 @@ import type {
   ServiceInvocation,
   UpgradePackageInput,
 } from './types.js';
+import { inspectAddress } from './util.js';
 
 const STARTUP_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 5_000;
@@ -230,6 +232,11 @@ class RemoteSimulatorClient implements RemoteSimulator {
   stop(): Promise<void> {
     if (!this.stopping) this.stopping = this.shutdown();
     return this.stopping;
+  }
+
+  /** Prints the address and the apps (without secrets): never the child process, whose arguments hold the secrets. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspectValue: typeof inspect): string {
+    return inspectAddress('RemoteSimulatorClient', this, depth, options, inspectValue);
   }
 
   private async shutdown(): Promise<void> {

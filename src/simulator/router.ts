@@ -119,6 +119,14 @@ export class Router {
   }
 }
 
+/**
+ * The application a request body's `appId` names: the request's target when absent or empty, otherwise an
+ * application the caller may act for, checked like `?appId=` (403 / 100203 unknown, 403 / 100217 not authorised).
+ */
+export function bodyApp(ctx: BusinessContext, appId: string | undefined): AppState {
+  return appId ? ctx.state.authorisedApp(ctx.caller, appId) : ctx.target;
+}
+
 /** Builds the body accessors of a context. */
 export function bodyAccessors(rawBody: string): Pick<RequestContext, 'json' | 'jsonObject'> {
   let parsed = false;

@@ -3,7 +3,7 @@
  * platform's fields (`ruleId`, `appKey`, `status`) filled in. Rules are stored, never executed.
  */
 import { randomUUID } from 'node:crypto';
-import { platformError, type ApiError } from './errors.js';
+import { Errors, type ApiError } from './errors.js';
 
 /** The statuses a rule can have. */
 export const RULE_STATUSES = ['active', 'inactive'] as const;
@@ -18,8 +18,8 @@ export function isRuleStatus(value: unknown): value is RuleStatus {
  * 400 / 100022 "The input is invalid." and an unknown rule the generic 404 / 100225 "The resource is not found".
  */
 export const RuleErrors = {
-  invalidInput: () => platformError(400, '100022', 'The input is invalid.'),
-  ruleNotFound: () => platformError(404, '100225', 'The resource is not found'),
+  invalidInput: Errors.invalidInput,
+  ruleNotFound: Errors.notFound,
 } as const satisfies Record<string, () => ApiError>;
 
 /** A stored rule: the RuleDTO2 fields as JSON. */

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import { ApiError, Errors } from './errors.js';
 import { validateFaultRule } from './faults.js';
 import { ADMIN_PREFIX, registerAdminRoutes } from './routes/admin.js';
@@ -24,6 +25,7 @@ import { registerRuleRoutes } from './routes/rules.js';
 import { bodyAccessors, Router, type RequestContext, type Route, type RouteResult } from './router.js';
 import { resolveOptions, SimulatorState, type AppState, type ResolvedOptions } from './state.js';
 import { createServerTls, issueClientCertificate, type ServerTlsMaterial } from './tls.js';
+import { inspectAddress } from './util.js';
 import type {
   CommandAcknowledgement,
   DeviceDataReportOptions,
@@ -275,33 +277,38 @@ class SimulatorServer implements Simulator {
   setTokenLifetime(seconds: number): void {
     this.state.setTokenLifetime(seconds);
   }
-  // Device-side calls first delete the devices whose registration ran out, as every request does.
   setDeviceOnline(deviceId: string, online: boolean): void {
-    this.state.expireDevices();
-    this.state.setDeviceOnline(deviceId, online);
+    this.deviceSide(() => this.state.setDeviceOnline(deviceId, online));
   }
   reportDeviceData(deviceId: string, serviceId: string, data: Record<string, unknown>, options?: DeviceDataReportOptions): void {
-    this.state.expireDevices();
-    reportDeviceData(this.state, deviceId, serviceId, data, options);
+    this.deviceSide(() => reportDeviceData(this.state, deviceId, serviceId, data, options));
   }
   acknowledgeCommand(commandId: string, status: CommandAcknowledgement, resultDetail?: unknown): void {
-    this.state.expireDevices();
-    acknowledgeCommand(this.state, commandId, status, resultDetail);
+    this.deviceSide(() => acknowledgeCommand(this.state, commandId, status, resultDetail));
   }
   serviceInvocations(deviceId: string): ServiceInvocation[] {
-    this.state.expireDevices();
-    return deviceServiceInvocations(this.state, deviceId);
+    return this.deviceSide(() => deviceServiceInvocations(this.state, deviceId));
   }
   addUpgradePackage(pkg: UpgradePackageInput): string {
     return addUpgradePackage(this.state, pkg);
   }
   finishUpgrade(deviceId: string, operationId: string, result: 'success' | 'fail'): void {
-    this.state.expireDevices();
-    finishUpgrade(this.state, deviceId, operationId, result);
+    this.deviceSide(() => finishUpgrade(this.state, deviceId, operationId, result));
   }
   issueClientCertificate(commonName?: string): { cert: string; key: string } {
     if (!this.tls) throw new Error('client certificates need the https protocol');
     return issueClientCertificate(this.tls.ca, commonName);
+  }
+
+  /** Prints the address and the apps (without secrets): never tokens, keys or the state behind them. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspectValue: typeof inspect): string {
+    return inspectAddress('SimulatorServer', this, depth, options, inspectValue);
+  }
+
+  /** A device-side call: first the devices whose registration ran out are deleted, as before every request. */
+  private deviceSide<T>(call: () => T): T {
+    this.state.expireDevices();
+    return call();
   }
 
   // ---- request handling --------------------------------------------------------------

@@ -10,7 +10,7 @@
  * {@link SimulatorState.emitChange}).
  */
 import { EventEmitter } from 'node:events';
-import { DeviceStore, setOnline, type DeviceRecord } from './devices.js';
+import { assertOnlineFlag, DeviceStore, setOnline, type DeviceRecord } from './devices.js';
 import { Errors } from './errors.js';
 import { FaultSet } from './faults.js';
 import { CommandStore, releasePendingCommands } from './commands.js';
@@ -27,7 +27,7 @@ import type {
   SimulatorOptions,
   SimulatorStats,
 } from './types.js';
-import { randomHex } from './util.js';
+import { randomHex, withoutUndefined } from './util.js';
 
 export interface TokenPair {
   accessToken: string;
@@ -260,10 +260,7 @@ export class SimulatorState {
 
   /** Appends to the event log. Callers must never put secrets or tokens in an event. */
   event(event: Omit<SimulatorEvent, 'time'>): void {
-    const entry: SimulatorEvent = { time: Date.now(), ...event };
-    for (const key of Object.keys(entry) as Array<keyof SimulatorEvent>) {
-      if (entry[key] === undefined) delete entry[key];
-    }
+    const entry: SimulatorEvent = withoutUndefined({ time: Date.now(), ...event });
     this.eventLog.push(entry);
     if (this.eventLog.length > this.maxEvents) this.eventLog.splice(0, this.eventLog.length - this.maxEvents);
   }
@@ -434,7 +431,7 @@ export class SimulatorState {
    */
   setDeviceOnline(deviceId: unknown, online: unknown): void {
     if (typeof deviceId !== 'string' || deviceId === '') throw new TypeError('deviceId must be a non-empty string');
-    if (typeof online !== 'boolean') throw new TypeError('online must be a boolean');
+    assertOnlineFlag(online);
     const found = this.findDevice(deviceId);
     if (!found) throw new TypeError(`unknown deviceId: ${deviceId}`);
     const now = Date.now();

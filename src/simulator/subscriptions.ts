@@ -7,7 +7,7 @@
  * `subscribersOf`.
  */
 import { randomUUID } from 'node:crypto';
-import { platformError } from './errors.js';
+import { Errors, platformError } from './errors.js';
 import type { AppState } from './state.js';
 
 /**
@@ -51,7 +51,7 @@ export const SubscriptionErrors = {
   invalidInput: () => platformError(400, '100228', 'The application input is invalid.'),
   /** The callback URL is missing, not http(s), has no explicit port or is too long. */
   invalidCallbackUrl: () => platformError(400, '100222', 'The callbackurl is illegal.'),
-  notFound: () => platformError(404, '100225', 'The resource is not found'),
+  notFound: Errors.notFound,
   /**
    * Batch delete that matched nothing. The Java SDK sample reads error_code 200001 as "no subscription left"; its
    * HTTP status is not documented (404 is an assumption).

@@ -12,10 +12,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { touch, type DeviceRecord } from './devices.js';
-import { platformError } from './errors.js';
+import { Errors, platformError } from './errors.js';
 import type { AppState, SimulatorState } from './state.js';
 import type { UpgradePackageInput } from './types.js';
-import { isNonEmptyString, isPlainObject, platformTime, randomHex } from './util.js';
+import { isNonEmptyString, isPlainObject, platformTime, randomHex, withoutUndefined } from './util.js';
 
 export type UpgradeFileType = 'softwarePackage' | 'firmwarePackage';
 export type OperateType = 'softwareUpgrade' | 'firmwareUpgrade';
@@ -32,7 +32,7 @@ export const OPERATION_STATUSES: readonly OperationStatus[] = ['wait', 'processi
 export const UpgradeErrors = {
   badRequest: () => platformError(400, '120015', 'Bad request error.'),
   notFound: () => platformError(404, '123002', 'Device or package file not found.'),
-  taskNotFound: () => platformError(404, '123009', 'The requested task does not exist.'),
+  taskNotFound: Errors.taskNotFound,
   pageOutOfRange: () => platformError(400, '123029', 'pageNo or pageSize beyond the limit.'),
 } as const;
 
@@ -291,8 +291,7 @@ export function taskView(task: UpgradeTaskRecord, now = Date.now()): Record<stri
     // The content of extendPara is not documented; the simulator names the package installed.
     extendPara: { fileId: task.fileId, fileVersion: task.targetVersion },
   };
-  for (const key of Object.keys(view)) if (view[key] === undefined) delete view[key];
-  return view;
+  return withoutUndefined(view);
 }
 
 /** One sub-operation as the sub-task query shows it (SubOperationInfo). */
@@ -312,8 +311,7 @@ export function subOperationView(task: UpgradeTaskRecord, sub: SubOperationRecor
       ...(sub.retries > 0 ? { retries: sub.retries } : {}),
     },
   };
-  for (const key of Object.keys(view)) if (view[key] === undefined) delete view[key];
-  return view;
+  return withoutUndefined(view);
 }
 
 /** Creates a task with one waiting sub-operation per device, then lets online devices start at once. */
@@ -392,6 +390,15 @@ export function addUpgradePackage(state: SimulatorState, input: UpgradePackageIn
   return pkg.fileId;
 }
 
+/** The upgrade task with this operationId, in whichever application it belongs to. */
+export function findUpgradeTask(state: SimulatorState, operationId: string): { app: AppState; task: UpgradeTaskRecord } | undefined {
+  for (const app of state.apps.values()) {
+    const task = app.upgrades.getTask(operationId);
+    if (task) return { app, task };
+  }
+  return undefined;
+}
+
 /**
  * Device side: the device reports the end of its upgrade in a task. Success sets the device's swVersion (software
  * task) or fwVersion (firmware task) to the package version. A failure is retried when the task's policy asks for
@@ -400,11 +407,7 @@ export function addUpgradePackage(state: SimulatorState, input: UpgradePackageIn
  */
 export function finishUpgrade(state: SimulatorState, deviceId: string, operationId: string, result: 'success' | 'fail'): void {
   if (result !== 'success' && result !== 'fail') throw new TypeError("result must be 'success' or 'fail'");
-  let found: { app: AppState; task: UpgradeTaskRecord } | undefined;
-  for (const app of state.apps.values()) {
-    const task = typeof operationId === 'string' ? app.upgrades.getTask(operationId) : undefined;
-    if (task) found = { app, task };
-  }
+  const found = findUpgradeTask(state, operationId);
   if (!found) throw new TypeError(`unknown operationId: ${String(operationId)}`);
   const { app, task } = found;
   const now = Date.now();

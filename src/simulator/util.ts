@@ -1,5 +1,7 @@
 /** Small helpers shared by the simulator modules. */
 import { randomBytes } from 'node:crypto';
+import type { inspect, InspectOptionsStylized } from 'node:util';
+import type { SimulatorAddress } from './types.js';
 
 /** `n` random bytes as lower-case hex (2n characters). */
 export function randomHex(bytes: number): string {
@@ -25,6 +27,44 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 export function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
+}
+
+/** An optional string field of a request body: undefined when absent or null, `invalid()` when not a string. */
+export function optionalString(body: Record<string, unknown>, key: string, invalid: () => Error): string | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw invalid();
+  return value;
+}
+
+/** Deletes, in place, the properties whose value is undefined, and returns the object. */
+export function withoutUndefined<T extends object>(value: T): T {
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
+  return value;
+}
+
+/**
+ * How a simulator handle prints (`util.inspect`, `console.log`): where it listens and its apps without their
+ * secrets. Tokens, keys and whatever else the handle holds stay out.
+ */
+export function inspectAddress(
+  name: string,
+  address: SimulatorAddress,
+  depth: number,
+  options: InspectOptionsStylized,
+  inspectValue: typeof inspect,
+): string {
+  if (depth < 0) return options.stylize(`[${name}]`, 'special');
+  const view = {
+    url: address.url,
+    host: address.host,
+    port: address.port,
+    protocol: address.protocol,
+    apps: address.apps.map(({ appId, grants }) => (grants ? { appId, grants: [...grants] } : { appId })),
+  };
+  // The view stands where the handle stands, so it gets the depth left at the handle (null: no limit).
+  return `${name} ${inspectValue(view, { ...options, depth })}`;
 }
 
 /**

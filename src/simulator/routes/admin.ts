@@ -5,10 +5,11 @@
  */
 import { acknowledgeCommand, CommandErrors, deviceServiceInvocations, findCommand } from '../commands.js';
 import { reportDeviceData } from '../device-data.js';
+import { assertOnlineFlag } from '../devices.js';
 import { ApiError, Errors } from '../errors.js';
 import type { RequestContext, RouteResult, Router } from '../router.js';
 import type { FaultKind, FaultRule, UpgradePackageInput } from '../types.js';
-import { addUpgradePackage, finishUpgrade, UpgradeErrors } from '../upgrades.js';
+import { addUpgradePackage, findUpgradeTask, finishUpgrade } from '../upgrades.js';
 import { isNonEmptyString, isPlainObject } from '../util.js';
 
 export const ADMIN_PREFIX = '/simulator/v1';
@@ -52,7 +53,7 @@ function invalid(message: string): ApiError {
 const OK: RouteResult = { status: 200, body: {} };
 
 /** Runs an operation that reports bad input with TypeError, mapping it to 400. */
-function guarded(op: () => RouteResult): RouteResult {
+function guarded<T>(op: () => T): T {
   try {
     return op();
   } catch (err) {
@@ -61,12 +62,18 @@ function guarded(op: () => RouteResult): RouteResult {
   }
 }
 
-function deviceOnline(ctx: RequestContext): RouteResult {
-  const { online } = ctx.jsonObject();
-  if (typeof online !== 'boolean') throw invalid('online must be a boolean');
+/** The `{deviceId}` of the path: a device of any application, else 404 / 100403. */
+function knownDevice(ctx: RequestContext): string {
   const deviceId = ctx.params['deviceId']!;
   if (!ctx.state.findDevice(deviceId)) throw Errors.deviceNotExist();
-  ctx.state.setDeviceOnline(deviceId, online);
+  return deviceId;
+}
+
+function deviceOnline(ctx: RequestContext): RouteResult {
+  const { online } = ctx.jsonObject();
+  // A bad `online` is answered before an unknown device.
+  guarded(() => assertOnlineFlag(online));
+  ctx.state.setDeviceOnline(knownDevice(ctx), online);
   return OK;
 }
 
@@ -112,19 +119,17 @@ export function registerAdminRoutes(router: Router): void {
   // Device side of commands and data: 404 for an unknown device or command, 400 for bad input or a transition the
   // command's state does not allow.
   router.open('POST', `${p}/devices/{deviceId}/data`, (ctx) => {
-    const deviceId = ctx.params['deviceId']!;
-    if (!ctx.state.findDevice(deviceId)) throw Errors.deviceNotExist();
+    const deviceId = knownDevice(ctx);
     const { serviceId, data, serviceType, eventTime } = ctx.jsonObject();
     return guarded(() => {
       reportDeviceData(ctx.state, deviceId, serviceId, data, { serviceType, eventTime });
       return OK;
     });
   });
-  router.open('GET', `${p}/devices/{deviceId}/service-invocations`, (ctx) => {
-    const deviceId = ctx.params['deviceId']!;
-    if (!ctx.state.findDevice(deviceId)) throw Errors.deviceNotExist();
-    return { status: 200, body: deviceServiceInvocations(ctx.state, deviceId) };
-  });
+  router.open('GET', `${p}/devices/{deviceId}/service-invocations`, (ctx) => ({
+    status: 200,
+    body: deviceServiceInvocations(ctx.state, knownDevice(ctx)),
+  }));
   router.open('POST', `${p}/commands/{commandId}/acknowledge`, (ctx) => {
     const commandId = ctx.params['commandId']!;
     if (!findCommand(ctx.state, commandId)) throw new ApiError(404, CommandErrors.commandNotExist().body);
@@ -139,10 +144,9 @@ export function registerAdminRoutes(router: Router): void {
   );
   // Device side of upgrades: 404 for an unknown device or operation, 400 for the rest (see Simulator.finishUpgrade).
   router.open('POST', `${p}/devices/{deviceId}/upgrades/{operationId}`, (ctx) => {
-    const deviceId = ctx.params['deviceId']!;
+    const deviceId = knownDevice(ctx);
     const operationId = ctx.params['operationId']!;
-    if (!ctx.state.findDevice(deviceId)) throw Errors.deviceNotExist();
-    if (![...ctx.state.apps.values()].some((app) => app.upgrades.getTask(operationId))) throw UpgradeErrors.taskNotFound();
+    if (!findUpgradeTask(ctx.state, operationId)) throw Errors.taskNotFound();
     const { result } = ctx.jsonObject();
     return guarded(() => {
       finishUpgrade(ctx.state, deviceId, operationId, result as 'success' | 'fail');

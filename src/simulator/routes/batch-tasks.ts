@@ -10,13 +10,13 @@
  * (see batch-tasks.ts). Success statuses are not documented: creation answers 200 with `{"taskID": ...}`.
  */
 import { BatchTaskErrors, taskDetails, taskView, type BatchTaskItem, type BatchTaskRecord } from '../batch-tasks.js';
-import { createDeviceCommand, type NewCommand } from '../commands.js';
+import { createDeviceCommand, parseCommandSpec } from '../commands.js';
 import { ApiError } from '../errors.js';
 import { GroupErrors, groupMembers, groupMembersByName } from '../groups.js';
 import { optionalIntegerParam, page, pagingParams, UNSIGNED_INTEGER } from '../query-params.js';
-import type { BusinessContext, RouteResult, Router } from '../router.js';
+import { bodyApp, type BusinessContext, type RouteResult, type Router } from '../router.js';
 import type { AppState } from '../state.js';
-import { isNonEmptyString, isPlainObject, randomHex } from '../util.js';
+import { isNonEmptyString, isPlainObject, optionalString, randomHex } from '../util.js';
 
 export const BATCH_TASKS_PATH = '/iocm/app/batchtask/v1.1.0/tasks';
 export const TASK_DETAILS_PATH = '/iocm/app/batchtask/v1.1.0/taskDetails';
@@ -29,37 +29,10 @@ const PAGE_LIMITS = { defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE, sy
 
 const invalid = BatchTaskErrors.invalidInput;
 
-function optionalStringField(input: Record<string, unknown>, key: string): string | undefined {
-  const value = input[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalid();
-  return value;
-}
-
 /** A non-empty array of non-empty strings, without repeats. */
 function stringList(value: unknown): string[] {
   if (!Array.isArray(value) || value.length === 0 || !value.every(isNonEmptyString)) throw invalid();
   return [...new Set(value as string[])];
-}
-
-/** The command part of a DeviceCmd param: checked here so that a bad command fails the whole request. */
-function commandTemplate(param: Record<string, unknown>): Omit<NewCommand, 'deviceId'> {
-  const command = param['command'];
-  if (!isPlainObject(command) || !isNonEmptyString(command['serviceId']) || !isNonEmptyString(command['method'])) throw invalid();
-  const paras = command['paras'];
-  if (paras !== undefined && paras !== null && !isPlainObject(paras)) throw invalid();
-  const template: Omit<NewCommand, 'deviceId'> = {
-    command: { serviceId: command['serviceId'], method: command['method'], ...(isPlainObject(paras) ? { paras: { ...paras } } : {}) },
-  };
-  const callbackUrl = optionalStringField(param, 'callbackUrl');
-  if (callbackUrl !== undefined && callbackUrl.length > 1024) throw invalid();
-  if (callbackUrl) template.callbackUrl = callbackUrl;
-  const maxRetransmit = param['maxRetransmit'];
-  if (maxRetransmit !== undefined && maxRetransmit !== null) {
-    if (typeof maxRetransmit !== 'number' || !Number.isInteger(maxRetransmit) || maxRetransmit < 0 || maxRetransmit > 3) throw invalid();
-    template.maxRetransmit = maxRetransmit;
-  }
-  return template;
 }
 
 /** Members of the groups listed, in order, without repeats; 200 / 100603 for an unknown group. */
@@ -81,8 +54,8 @@ function targetDevices(app: AppState, param: Record<string, unknown>): string[] 
     case 'DeviceType': {
       const deviceType = param['deviceType'];
       if (!isNonEmptyString(deviceType)) throw invalid();
-      const manufacturerId = optionalStringField(param, 'manufacturerId');
-      const model = optionalStringField(param, 'model');
+      const manufacturerId = optionalString(param, 'manufacturerId', invalid);
+      const model = optionalString(param, 'model', invalid);
       return app.devices
         .list()
         .filter((d) => d.info['deviceType'] === deviceType)
@@ -107,7 +80,7 @@ function createBatchTask(ctx: BusinessContext): RouteResult {
   const appId = body['appId'];
   if (!isNonEmptyString(appId)) throw invalid();
   // The body's appId names the application the task runs for: the caller or one that authorised it.
-  const app = ctx.state.authorisedApp(ctx.caller, appId);
+  const app = bodyApp(ctx, appId);
   const { taskName, timeout, taskType, param, tags } = body;
   if (!isNonEmptyString(taskName) || taskName.length > 256) throw invalid();
   if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 10 || timeout > 2880) throw invalid();
@@ -116,8 +89,9 @@ function createBatchTask(ctx: BusinessContext): RouteResult {
   if (tags !== undefined && tags !== null) {
     if (!Array.isArray(tags) || !tags.every((t) => isPlainObject(t) && isNonEmptyString(t['tagName']) && typeof t['tagValue'] === 'string')) throw invalid();
   }
-  const template = commandTemplate(param);
-  if (app.batchTasks.hasName(taskName)) throw BatchTaskErrors.nameExists();
+  // The command part is checked here so that a bad command fails the whole request.
+  const template = parseCommandSpec(param);
+  app.batchTasks.requireNewName(taskName);
   const deviceIds = targetDevices(app, param);
 
   const items: BatchTaskItem[] = deviceIds.map((deviceId, index) => {

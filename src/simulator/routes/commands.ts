@@ -6,15 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  CANCEL_TASK_STATUS,
   cancelCommand,
   CommandErrors,
   commandView,
   createDeviceCommand,
+  parseNewCommand,
   type CancelTaskRecord,
   type CommandRecord,
-  type NewCommand,
 } from '../commands.js';
-import { inTimeRange, page, pagingParams, timeParam } from '../query-params.js';
+import { inTimeRange, newestFirst, page, pagingParams, timeParam } from '../query-params.js';
 import type { BusinessContext, RouteResult, Router } from '../router.js';
 import { isNonEmptyString, isPlainObject, platformTime, randomHex } from '../util.js';
 
@@ -28,13 +29,8 @@ const INVOCATION_STATUS = 'SENT';
 /** Page sizes of the command lists. */
 const PAGE_LIMITS = { defaultSize: 1000, maxSize: 1000 };
 
-function newestFirst<T extends { creationTime?: number; startTime?: number }>(items: T[]): T[] {
-  // Stable sort on a reversed (newest inserted first) copy keeps insertion order among equal times.
-  return [...items].reverse().sort((a, b) => (b.creationTime ?? b.startTime ?? 0) - (a.creationTime ?? a.startTime ?? 0));
-}
-
 function postDeviceCommand(ctx: BusinessContext): RouteResult {
-  const record = createDeviceCommand(ctx.state, ctx.target, ctx.jsonObject() as unknown as NewCommand);
+  const record = createDeviceCommand(ctx.state, ctx.target, parseNewCommand(ctx.jsonObject()));
   return { status: 201, body: commandView(record) };
 }
 
@@ -46,7 +42,7 @@ function queryDeviceCommands(ctx: BusinessContext): RouteResult {
   const matching = ctx.target.commands
     .list()
     .filter((c: CommandRecord) => (deviceId === undefined || c.deviceId === deviceId) && inTimeRange(c.creationTime, start, end));
-  const data = page(newestFirst(matching), pageNo, pageSize).map(commandView);
+  const data = page(newestFirst(matching, (c) => c.creationTime), pageNo, pageSize).map(commandView);
   return { status: 200, body: { pagination: { pageNo, pageSize, totalSize: matching.length }, data } };
 }
 
@@ -68,8 +64,8 @@ function cancelTaskView(app: BusinessContext['target'], task: CancelTaskRecord):
     taskId: task.taskId,
     appId: task.appId,
     deviceId: task.deviceId,
-    status: task.status,
-    totalCount: task.totalCount,
+    status: CANCEL_TASK_STATUS,
+    totalCount: task.commandIds.length,
     deviceCommands,
   };
 }
@@ -80,15 +76,12 @@ function createCancelTask(ctx: BusinessContext): RouteResult {
   if (!isNonEmptyString(deviceId)) throw CommandErrors.invalidInput();
   const device = ctx.target.devices.get(deviceId);
   if (!device) throw CommandErrors.deviceNotExist();
-  const pending = ctx.target.commands.ofDevice(device.deviceId).filter((c) => c.status === 'PENDING');
+  const pending = ctx.target.commands.pendingOf(device.deviceId);
   for (const record of pending) cancelCommand(ctx.state, record);
   const task: CancelTaskRecord = {
     taskId: randomUUID().replace(/-/g, ''),
     appId: ctx.target.appId,
     deviceId: device.deviceId,
-    // The simulator revokes at once, so every task has finished successfully by the time it is answered.
-    status: 'SUCCESS',
-    totalCount: pending.length,
     startTime: Date.now(),
     commandIds: pending.map((c) => c.commandId),
   };
@@ -107,10 +100,10 @@ function queryCancelTasks(ctx: BusinessContext): RouteResult {
       (t) =>
         (!taskId || t.taskId === taskId) &&
         (!deviceId || t.deviceId === deviceId) &&
-        (!status || t.status === status) &&
+        (!status || status === CANCEL_TASK_STATUS) &&
         inTimeRange(t.startTime, start, end),
     );
-  const data = page(newestFirst(matching), pageNo, pageSize).map((t) => cancelTaskView(ctx.target, t));
+  const data = page(newestFirst(matching, (t) => t.startTime), pageNo, pageSize).map((t) => cancelTaskView(ctx.target, t));
   return { status: 200, body: { pagination: { pageNo, pageSize, totalSize: matching.length }, data } };
 }
 

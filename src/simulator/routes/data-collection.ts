@@ -14,24 +14,23 @@
  *   (access `W`), with the data type read off the last value (`int`, `decimal`, `bool`, `string`, `json`);
  *   commands from the command methods used, their parameters from the names in `paras` / `body`.
  */
-import { deviceInfoView, type DeviceRecord } from '../devices.js';
-import { platformError } from '../errors.js';
-import { inTimeRange, page, pagingParams, timeParam } from '../query-params.js';
+import { deviceInfoView, deviceView, type DeviceRecord } from '../devices.js';
+import { Errors, platformError } from '../errors.js';
+import { inTimeRange, newestFirst, page, pagingParams, timeParam } from '../query-params.js';
 import type { BusinessContext, RouteResult, Router } from '../router.js';
 import type { AppState } from '../state.js';
 import { platformTime } from '../util.js';
+import { DEVICE_PATH } from './device-management.js';
 
-export const DEVICES_PATH = '/iocm/app/dm/v1.4.0/devices';
 export const DATA_HISTORY_PATH = '/iocm/app/data/v1.2.0/deviceDataHistory';
 export const DESIRED_HISTORY_PATH = '/iocm/app/shadow/v1.5.0/deviceDesiredHistory';
 export const CAPABILITIES_PATH = '/iocm/app/data/v1.1.0/deviceCapabilities';
 
 /** Errors of the data-collection routes. */
 export const DataErrors = {
-  deviceNotExist: () => platformError(404, '100403', 'The device is not existed.'),
   deviceDataNotExist: () => platformError(404, '100418', 'The deviceData is not existed.'),
-  invalidParameter: () => platformError(400, '100405', 'The request parameter is invalid.'),
-  invalidInput: () => platformError(400, '100022', 'The input is invalid.'),
+  invalidParameter: Errors.invalidParameter,
+  invalidInput: Errors.invalidInput,
   gatewayIdAndPageNoNull: () => platformError(400, '100218', "The gatewayId and pageNo can't be both null."),
 } as const;
 
@@ -43,31 +42,21 @@ function selectImsi(ctx: BusinessContext): boolean {
   return true;
 }
 
-/** A device as the device queries show it. */
-export function deviceView(device: DeviceRecord, withImsi: boolean): Record<string, unknown> {
+/** A device as the device queries show it: each service with its reported data; the imsi only when selected. */
+export function queriedDeviceView(device: DeviceRecord, withImsi: boolean): Record<string, unknown> {
   const deviceInfo = deviceInfoView(device);
   if (!withImsi) delete deviceInfo['imsi'];
-  return {
-    deviceId: device.deviceId,
-    gatewayId: device.gatewayId,
-    nodeType: device.nodeType,
-    createTime: platformTime(device.createTime),
-    lastModifiedTime: platformTime(device.lastModifiedTime),
+  return deviceView(
+    device,
+    (s) => ({ serviceId: s.serviceId, serviceType: s.serviceType, data: structuredClone(s.reportedProps), eventTime: s.eventTime }),
     deviceInfo,
-    services: [...device.services.values()].map((s) => ({
-      serviceId: s.serviceId,
-      serviceType: s.serviceType,
-      data: structuredClone(s.reportedProps),
-      eventTime: s.eventTime,
-    })),
-  };
+  );
 }
 
 function querySingleDevice(ctx: BusinessContext): RouteResult {
   const withImsi = selectImsi(ctx);
-  const device = ctx.target.devices.get(ctx.params['deviceId']!);
-  if (!device) throw DataErrors.deviceNotExist();
-  return { status: 200, body: deviceView(device, withImsi) };
+  const device = ctx.target.devices.require(ctx.params['deviceId']!);
+  return { status: 200, body: queriedDeviceView(device, withImsi) };
 }
 
 function queryBatchDevices(ctx: BusinessContext): RouteResult {
@@ -91,10 +80,9 @@ function queryBatchDevices(ctx: BusinessContext): RouteResult {
         (!deviceType || d.info['deviceType'] === deviceType) &&
         inTimeRange(d.createTime, start, end),
     );
-  // Registration order is the store's order; equal creation times keep it.
-  const ordered = sort === 'ASC' ? matching : [...matching].reverse();
-  ordered.sort((a, b) => (sort === 'ASC' ? a.createTime - b.createTime : b.createTime - a.createTime));
-  const devices = page(ordered, pageNo, pageSize).map((d) => deviceView(d, withImsi));
+  // Registration order is the store's order; equal creation times keep it (DESC: reversed).
+  const ordered = sort === 'ASC' ? matching.sort((a, b) => a.createTime - b.createTime) : newestFirst(matching, (d) => d.createTime);
+  const devices = page(ordered, pageNo, pageSize).map((d) => queriedDeviceView(d, withImsi));
   return { status: 200, body: { totalCount: matching.length, pageNo, pageSize, devices } };
 }
 
@@ -133,8 +121,7 @@ function historyPage<T extends { serviceId: string; timestamp: number }>(
       (q.property === undefined || Object.prototype.hasOwnProperty.call(values(r), q.property)) &&
       inTimeRange(r.timestamp, q.start, q.end),
   );
-  const newest = [...matching].reverse().sort((a, b) => b.timestamp - a.timestamp);
-  return { totalCount: matching.length, items: page(newest, q.pageNo, q.pageSize) };
+  return { totalCount: matching.length, items: page(newestFirst(matching, (r) => r.timestamp), q.pageNo, q.pageSize) };
 }
 
 /**
@@ -257,8 +244,8 @@ function queryCapabilities(ctx: BusinessContext): RouteResult {
 }
 
 export function registerDataCollectionRoutes(router: Router): void {
-  router.business('GET', `${DEVICES_PATH}/{deviceId}`, querySingleDevice);
-  router.business('GET', DEVICES_PATH, queryBatchDevices);
+  router.business('GET', `${DEVICE_PATH}/{deviceId}`, querySingleDevice);
+  router.business('GET', DEVICE_PATH, queryBatchDevices);
   router.business('GET', DATA_HISTORY_PATH, queryDataHistory);
   router.business('GET', DESIRED_HISTORY_PATH, queryDesiredHistory);
   router.business('GET', CAPABILITIES_PATH, queryCapabilities);

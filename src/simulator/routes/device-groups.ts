@@ -13,8 +13,9 @@
 import { Errors } from '../errors.js';
 import { GroupErrors, liveMembers, MAX_DEVICE_IDS_PER_REQUEST, type GroupRecord } from '../groups.js';
 import { page, pagingParams, UNSIGNED_INTEGER } from '../query-params.js';
-import type { BusinessContext, BusinessRouteOptions, RouteResult, Router } from '../router.js';
+import { bodyApp, type BusinessContext, type BusinessRouteOptions, type RouteResult, type Router } from '../router.js';
 import type { AppState } from '../state.js';
+import { optionalString } from '../util.js';
 
 export const DEV_GROUPS_PATH = '/iocm/app/devgroup/v1.3.0/devGroups';
 export const GROUP_MEMBERS_PATH = '/iocm/app/dm/v1.2.0/devices/ids';
@@ -95,10 +96,8 @@ function createGroup(ctx: BusinessContext): RouteResult {
   if (name === undefined) throw invalid();
   const description = optionalDescription(body);
   const maxDevNum = optionalMaxDevNum(body) ?? 0;
-  const requestedApp = body['appId'];
-  if (requestedApp !== undefined && requestedApp !== null && typeof requestedApp !== 'string') throw invalid();
   // The body's appId names an authorised application, checked like ?accessAppId= (100203 / 100217).
-  const app = requestedApp ? ctx.state.authorisedApp(ctx.caller, requestedApp) : ctx.target;
+  const app = bodyApp(ctx, optionalString(body, 'appId', invalid));
   const deviceIds = deviceIdList(body['deviceIds'], app, false);
   const group = app.groups.create({
     name,

@@ -14,15 +14,9 @@
  */
 import { createHash } from 'node:crypto';
 import { Errors } from '../errors.js';
-import {
-  deviceInfoView,
-  deviceName,
-  serviceOf,
-  touch,
-  type DeviceRecord,
-} from '../devices.js';
+import { deviceName, deviceView, serviceOf, touch, type DeviceRecord } from '../devices.js';
 import type { BusinessContext, RouteResult, Router } from '../router.js';
-import { assignData, isNonEmptyString, isPlainObject, platformTime, randomHex, setData } from '../util.js';
+import { assignData, isNonEmptyString, isPlainObject, optionalString, platformTime, randomHex, setData } from '../util.js';
 
 export const DEVICE_CREDENTIALS_PATH = '/iocm/app/reg/v1.1.0/deviceCredentials';
 export const DEVICE_PATH = '/iocm/app/dm/v1.4.0/devices';
@@ -51,13 +45,6 @@ const MODIFIABLE: Record<string, 'string' | 'object' | 'array' | 'mute'> = {
   customFields: 'array',
   productId: 'string',
 };
-
-function optionalString(body: Record<string, unknown>, key: string, invalid: () => Error): string | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalid();
-  return value;
-}
 
 function optionalTimeout(body: Record<string, unknown>, invalid: () => Error): number | undefined {
   const value = body['timeout'];
@@ -199,22 +186,15 @@ function queryDeviceRealtimeLocation(ctx: BusinessContext): RouteResult {
   };
 }
 
+/** A device as the shadow query shows it: each service with its reported and desired properties. */
 export function shadowView(device: DeviceRecord): Record<string, unknown> {
-  return {
-    deviceId: device.deviceId,
-    gatewayId: device.gatewayId,
-    nodeType: device.nodeType,
-    createTime: platformTime(device.createTime),
-    lastModifiedTime: platformTime(device.lastModifiedTime),
-    deviceInfo: deviceInfoView(device),
-    services: [...device.services.values()].map((s) => ({
-      serviceId: s.serviceId,
-      serviceType: s.serviceType,
-      reportedProps: { ...s.reportedProps },
-      desiredProps: { ...s.desiredProps },
-      eventTime: s.eventTime,
-    })),
-  };
+  return deviceView(device, (s) => ({
+    serviceId: s.serviceId,
+    serviceType: s.serviceType,
+    reportedProps: { ...s.reportedProps },
+    desiredProps: { ...s.desiredProps },
+    eventTime: s.eventTime,
+  }));
 }
 
 function queryDeviceShadow(ctx: BusinessContext): RouteResult {

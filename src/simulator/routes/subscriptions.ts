@@ -4,7 +4,7 @@
  * subscriptions (software / firmware upgrade notifications).
  */
 import { page, pagingParams, UNSIGNED_INTEGER } from '../query-params.js';
-import type { BusinessContext, RouteResult, Router } from '../router.js';
+import { bodyApp, type BusinessContext, type RouteResult, type Router } from '../router.js';
 import {
   isValidCallbackUrl,
   MANAGEMENT_NOTIFY_TYPES,
@@ -13,6 +13,7 @@ import {
   type Subscription,
   type SubscriptionFilter,
 } from '../subscriptions.js';
+import { optionalString } from '../util.js';
 
 export const SUBSCRIPTIONS_PATH = '/iocm/app/sub/v1.2.0/subscriptions';
 export const MANAGEMENT_SUBSCRIBE_PATH = '/iodm/app/sub/v1.1.0/subscribe';
@@ -32,10 +33,24 @@ function view(s: Subscription): Record<string, unknown> {
 
 /** An optional string field of the body: absent, or a string (else 100228). */
 function bodyString(body: Record<string, unknown>, key: string): string | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw SubscriptionErrors.invalidInput();
-  return value;
+  return optionalString(body, key, SubscriptionErrors.invalidInput);
+}
+
+/**
+ * The notifyType and callback URL of a subscription request: a notifyType of `notifyTypes` (else 100228), then a
+ * valid callback URL (else 100222). The v1.2.0 API reads the URL from `callbackUrl` only; the management-data and
+ * legacy APIs also from `callbackurl`, which the Java SDK sends (the REST documentation spells it `callbackUrl`).
+ */
+function subscriptionRequest(
+  body: Record<string, unknown>,
+  notifyTypes: ReadonlySet<string>,
+  urlKeys: 'callbackUrl' | 'either',
+): { notifyType: string; callbackUrl: string } {
+  const notifyType = bodyString(body, 'notifyType');
+  if (notifyType === undefined || !notifyTypes.has(notifyType)) throw SubscriptionErrors.invalidInput();
+  const callbackUrl = urlKeys === 'either' ? (body['callbackurl'] ?? body['callbackUrl']) : body['callbackUrl'];
+  if (!isValidCallbackUrl(callbackUrl)) throw SubscriptionErrors.invalidCallbackUrl();
+  return { notifyType, callbackUrl };
 }
 
 /** `?notifyType=` of queries and batch deletes: absent, or a known service-data type. */
@@ -55,14 +70,10 @@ function subscribe(ctx: BusinessContext): RouteResult {
   const ownerFlagText = ctx.query['ownerFlag'];
   if (ownerFlagText !== undefined && ownerFlagText !== 'true' && ownerFlagText !== 'false') throw SubscriptionErrors.invalidInput();
   const body = ctx.jsonObject();
-  const notifyType = bodyString(body, 'notifyType');
-  if (notifyType === undefined || !SERVICE_NOTIFY_TYPES.has(notifyType)) throw SubscriptionErrors.invalidInput();
-  const callbackUrl = body['callbackUrl'];
-  if (!isValidCallbackUrl(callbackUrl)) throw SubscriptionErrors.invalidCallbackUrl();
+  const { notifyType, callbackUrl } = subscriptionRequest(body, SERVICE_NOTIFY_TYPES, 'callbackUrl');
   checkChannel(bodyString(body, 'channel'));
   // The body's appId names an authorised application, checked like ?appId= (100203 / 100217).
-  const requestedApp = bodyString(body, 'appId');
-  const app = requestedApp ? ctx.state.authorisedApp(ctx.caller, requestedApp) : ctx.target;
+  const app = bodyApp(ctx, bodyString(body, 'appId'));
   // Subscribing the same notifyType and callbackUrl again answers the existing subscription (nothing is added).
   const { subscription } = app.subscriptions.subscribe({
     notifyType,
@@ -74,12 +85,7 @@ function subscribe(ctx: BusinessContext): RouteResult {
 }
 
 function subscribeManagementData(ctx: BusinessContext): RouteResult {
-  const body = ctx.jsonObject();
-  const notifyType = bodyString(body, 'notifyType');
-  if (notifyType === undefined || !MANAGEMENT_NOTIFY_TYPES.has(notifyType)) throw SubscriptionErrors.invalidInput();
-  // The Java SDK sends the URL as `callbackurl`; the REST documentation spells it `callbackUrl`. Both are accepted.
-  const callbackUrl = body['callbackurl'] ?? body['callbackUrl'];
-  if (!isValidCallbackUrl(callbackUrl)) throw SubscriptionErrors.invalidCallbackUrl();
+  const { notifyType, callbackUrl } = subscriptionRequest(ctx.jsonObject(), MANAGEMENT_NOTIFY_TYPES, 'either');
   // As for service data, subscribing the same type and URL again changes nothing.
   ctx.target.subscriptions.subscribe({ notifyType, callbackUrl, kind: 'management' });
   return { status: 200 };
@@ -90,11 +96,7 @@ function subscribeManagementData(ctx: BusinessContext): RouteResult {
  * simulator answers like its v1.1.0 sibling for management data: 200 with no body.
  */
 function subscribeLegacy(ctx: BusinessContext): RouteResult {
-  const body = ctx.jsonObject();
-  const notifyType = bodyString(body, 'notifyType');
-  if (notifyType === undefined || !SERVICE_NOTIFY_TYPES.has(notifyType)) throw SubscriptionErrors.invalidInput();
-  const callbackUrl = body['callbackurl'] ?? body['callbackUrl'];
-  if (!isValidCallbackUrl(callbackUrl)) throw SubscriptionErrors.invalidCallbackUrl();
+  const { notifyType, callbackUrl } = subscriptionRequest(ctx.jsonObject(), SERVICE_NOTIFY_TYPES, 'either');
   ctx.target.subscriptions.subscribe({ notifyType, callbackUrl, kind: 'service' });
   return { status: 200 };
 }

@@ -23,7 +23,7 @@ import {
   type UpgradePolicy,
   type UpgradeTaskRecord,
 } from '../upgrades.js';
-import { isNonEmptyString, isPlainObject, platformTime } from '../util.js';
+import { isNonEmptyString, isPlainObject, optionalString, platformTime, withoutUndefined } from '../util.js';
 
 export const UPGRADE_BASE = '/iodm/northbound/v1.5.0';
 
@@ -83,8 +83,7 @@ function packageView(pkg: UpgradePackageRecord): Record<string, unknown> {
     date: pkg.date,
     uploadTime: platformTime(pkg.uploadTime),
   };
-  for (const key of Object.keys(view)) if (view[key] === undefined) delete view[key];
-  return view;
+  return withoutUndefined(view);
 }
 
 function listPackages(ctx: BusinessContext): RouteResult {
@@ -109,11 +108,9 @@ function deletePackage(ctx: BusinessContext): RouteResult {
 
 // ---- task creation ------------------------------------------------------------------------------------------------
 
+/** An optional string field of the request (400 / 120015 when not a string). */
 function optionalText(body: Record<string, unknown>, key: string): string | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw UpgradeErrors.badRequest();
-  return value;
+  return optionalString(body, key, UpgradeErrors.badRequest);
 }
 
 /** A list of at most 256 non-empty ids, duplicates dropped. */
