@@ -22,6 +22,22 @@ export { DeviceGroupManagement } from './services/device-group-management.js';
 export { DeviceUpgrade } from './services/device-upgrade.js';
 export { RuleEngine } from './services/rule-engine.js';
 export { createNorthApiContainer } from './container.js';
+export {
+  DEFAULT_COMMAND_PATH,
+  DEFAULT_MAX_PUSH_BODY_BYTES,
+  DEFAULT_SUBSCRIPTION_PATH,
+  PushHandlerError,
+  PushMessageReceiver,
+} from './push/receiver.js';
+export type {
+  PushContext,
+  PushDispatchResult,
+  PushListenOptions,
+  PushMessageReceiverEvents,
+  PushMessageReceiverOptions,
+  PushReceiverAddress,
+  PushTlsOptions,
+} from './push/receiver.js';
 export type { AuthOutDTO, AuthRefreshInDTO, AuthRefreshOutDTO, RefreshFailedEvent, TokenRefreshedEvent } from './dto/auth.js';
 export type {
   CoordinateReferenceSystemDTO,
@@ -176,3 +192,40 @@ export type {
   UpdateBatchRuleStatusOutDTO,
   UpdateRuleStatusInDTO,
 } from './dto/rule-engine.js';
+export type {
+  CommandRspHeader,
+  DeviceEventHeader,
+  DeviceModelFields,
+  DeviceServiceData,
+  MessageConfirmHeader,
+  NotifyBindDeviceDTO,
+  NotifyCommandRspDTO,
+  NotifyDeviceAddedDTO,
+  NotifyDeviceCapabilitiesAddedDTO,
+  NotifyDeviceCapabilitiesChangedDTO,
+  NotifyDeviceCapabilitiesDeletedDTO,
+  NotifyDeviceDataChangedDTO,
+  NotifyDeviceDatasChangedDTO,
+  NotifyDeviceDeletedDTO,
+  NotifyDeviceDesiredStatusChangedDTO,
+  NotifyDeviceEventDTO,
+  NotifyDeviceInfoChangedDTO,
+  NotifyDeviceModelAddedDTO,
+  NotifyDeviceModelDeletedDTO,
+  NotifyFwUpgradeResultDTO,
+  NotifyFwUpgradeStateChangedDTO,
+  NotifyMessageBase,
+  NotifyMessageConfirmDTO,
+  NotifyNBCommandStatusChangedDTO,
+  NotifyRuleEventDTO,
+  NotifyServiceInfoChangedDTO,
+  NotifySwUpgradeResultDTO,
+  NotifySwUpgradeStateChangedDTO,
+  PushNotification,
+  PushNotificationMap,
+  PushNotifyType,
+  RuleActionResult,
+  RuleEventReason,
+  UnknownPushMessage,
+  UpgradeNotifyFields,
+} from './dto/push.js';

@@ -6,6 +6,7 @@ import { resolveSslConfig, type SSLConfig, type TlsMaterial } from './ssl-config
 import { rememberSecret } from '../http/redact.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, Transport, type RequestSpec, type TransportConfig } from '../http/transport.js';
 import { defaultLogger, log, type NorthApiLogger } from '../logger.js';
+import { positiveInteger, rejectUnknownKeys } from '../options.js';
 
 export interface HttpOptions {
   /** Time allowed for one request, connection to last byte. Default 30000 ms. */
@@ -199,22 +200,6 @@ function tokenArgument(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string' || value.length === 0) {
     throw NorthApiException.sdk(SdkErrorCode.CLIENT_INPUT_ACCESSTOKEN_INVALID, 'accessToken must be null or a non-empty string.');
-  }
-  return value;
-}
-
-function rejectUnknownKeys(value: object, allowed: Set<string>, what: string): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.has(key)) {
-      throw NorthApiException.sdk(SdkErrorCode.INVALID_OPTION, `Unknown ${what} "${key}"; accepted: ${[...allowed].join(', ')}.`);
-    }
-  }
-}
-
-function positiveInteger(value: unknown, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw NorthApiException.sdk(SdkErrorCode.INVALID_OPTION, `${name} must be a positive integer.`);
   }
   return value;
 }

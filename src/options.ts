@@ -1,0 +1,19 @@
+import { NorthApiException, SdkErrorCode } from './errors.js';
+
+/** Options objects are checked once, eagerly: a key not in `allowed` is 1017, naming the key and the accepted ones. */
+export function rejectUnknownKeys(value: object, allowed: ReadonlySet<string>, what: string): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.has(key)) {
+      throw NorthApiException.sdk(SdkErrorCode.INVALID_OPTION, `Unknown ${what} "${key}"; accepted: ${[...allowed].join(', ')}.`);
+    }
+  }
+}
+
+/** An optional positive-integer option: the fallback when absent, 1017 naming the option when not a positive integer. */
+export function positiveInteger(value: unknown, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw NorthApiException.sdk(SdkErrorCode.INVALID_OPTION, `${name} must be a positive integer.`);
+  }
+  return value;
+}
