@@ -7,6 +7,9 @@ export type {
   DeviceDataReportOptions,
   FaultKind,
   FaultRule,
+  PushAttempt,
+  PushDelivery,
+  PushOptions,
   RecordedRequest,
   RemoteSimulator,
   Simulator,
@@ -16,6 +19,7 @@ export type {
   SimulatorEventType,
   SimulatorOptions,
   SimulatorStats,
+  ServiceDataReport,
   ServiceInvocation,
   UpgradePackageInput,
 } from './types.js';

@@ -16,8 +16,10 @@ import type {
   CommandAcknowledgement,
   DeviceDataReportOptions,
   FaultRule,
+  PushDelivery,
   RecordedRequest,
   RemoteSimulator,
+  ServiceDataReport,
   SimulatorApp,
   SimulatorEvent,
   SimulatorOptions,
@@ -49,6 +51,7 @@ export function childArgs(options: SimulatorOptions, caFile: string): string[] {
   if (options.requireClientCertificate) {
     throw new TypeError('startSimulatorProcess does not support requireClientCertificate');
   }
+  if (options.push?.ca !== undefined) throw new TypeError('startSimulatorProcess does not support push.ca');
   const flag = (name: string, value: string | number): string => `--${name}=${value}`;
   const args = ['--json', flag('port', options.port ?? 0), flag('ca-file', caFile)];
   if (options.host !== undefined) args.push(flag('host', options.host));
@@ -57,6 +60,10 @@ export function childArgs(options: SimulatorOptions, caFile: string): string[] {
   if (options.refreshTokenLifetimeSeconds !== undefined) args.push(flag('refresh-token-lifetime', options.refreshTokenLifetimeSeconds));
   if (options.maxRecordedRequests !== undefined) args.push(flag('max-recorded-requests', options.maxRecordedRequests));
   if (options.throttle) args.push(flag('throttle', `${options.throttle.limit}/${options.throttle.windowMs}`));
+  const push = options.push ?? {};
+  if (push.retries !== undefined) args.push(flag('push-retries', push.retries));
+  if (push.backoffMs !== undefined) args.push(flag('push-backoff-ms', push.backoffMs));
+  if (push.timeoutMs !== undefined) args.push(flag('push-timeout-ms', push.timeoutMs));
   for (const app of options.apps ?? []) {
     args.push(flag('app-id', app.appId), flag('secret', app.secret));
   }
@@ -190,6 +197,9 @@ class RemoteSimulatorClient implements RemoteSimulator {
   requests(): Promise<RecordedRequest[]> {
     return this.call('GET', '/requests');
   }
+  pushDeliveries(): Promise<PushDelivery[]> {
+    return this.call('GET', '/pushes');
+  }
   async clearRecords(): Promise<void> {
     await this.call('POST', '/clear');
   }
@@ -214,6 +224,9 @@ class RemoteSimulatorClient implements RemoteSimulator {
   }
   async reportDeviceData(deviceId: string, serviceId: string, data: Record<string, unknown>, options: DeviceDataReportOptions = {}): Promise<void> {
     await this.call('POST', `/devices/${encodeURIComponent(deviceId)}/data`, { serviceId, data, ...options });
+  }
+  async reportDeviceDatas(deviceId: string, services: ServiceDataReport[]): Promise<void> {
+    await this.call('POST', `/devices/${encodeURIComponent(deviceId)}/datas`, { services });
   }
   async acknowledgeCommand(commandId: string, status: CommandAcknowledgement, resultDetail?: unknown): Promise<void> {
     await this.call('POST', `/commands/${encodeURIComponent(commandId)}/acknowledge`, { status, resultDetail });
@@ -265,7 +278,8 @@ class RemoteSimulatorClient implements RemoteSimulator {
  * Starts a simulator in a child process (`node standalone-main.js --json ...`)
  * and returns a handle that talks to it over its admin API. Supported options:
  * host, port, protocol, tokenLifetimeSeconds, refreshTokenLifetimeSeconds,
- * apps (with grants), throttle, maxRecordedRequests, faults (added after start).
+ * apps (with grants), throttle, maxRecordedRequests, push (without `ca`),
+ * faults (added after start).
  */
 export async function startSimulatorProcess(options: SimulatorOptions = {}): Promise<RemoteSimulator> {
   const tempDir = await mkdtemp(join(tmpdir(), 'oc-simulator-'));

@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { inspect, type InspectOptionsStylized } from 'node:util';
+import { readBody } from '../http/read-body.js';
 import { ApiError, Errors } from './errors.js';
 import { validateFaultRule } from './faults.js';
 import { ADMIN_PREFIX, registerAdminRoutes } from './routes/admin.js';
@@ -15,7 +16,8 @@ import { registerDeviceManagementRoutes } from './routes/device-management.js';
 import { registerDataCollectionRoutes } from './routes/data-collection.js';
 import { registerCommandRoutes } from './routes/commands.js';
 import { acknowledgeCommand, deviceServiceInvocations } from './commands.js';
-import { reportDeviceData } from './device-data.js';
+import { reportDeviceData, reportDeviceDatas } from './device-data.js';
+import { PushSender } from './push.js';
 import { registerSubscriptionRoutes } from './routes/subscriptions.js';
 import { registerBatchTaskRoutes } from './routes/batch-tasks.js';
 import { registerDeviceGroupRoutes } from './routes/device-groups.js';
@@ -24,13 +26,15 @@ import { addUpgradePackage, finishUpgrade } from './upgrades.js';
 import { registerRuleRoutes } from './routes/rules.js';
 import { bodyAccessors, Router, type RequestContext, type Route, type RouteResult } from './router.js';
 import { resolveOptions, SimulatorState, type AppState, type ResolvedOptions } from './state.js';
-import { createServerTls, issueClientCertificate, type ServerTlsMaterial } from './tls.js';
+import { createServerTls, issueClientCertificate, issueServerCertificate, type ServerTlsMaterial } from './tls.js';
 import { inspectAddress } from './util.js';
 import type {
   CommandAcknowledgement,
   DeviceDataReportOptions,
   FaultRule,
+  PushDelivery,
   RecordedRequest,
+  ServiceDataReport,
   Simulator,
   SimulatorApp,
   SimulatorEvent,
@@ -42,8 +46,6 @@ import type {
 
 /** Largest request body accepted (1 MiB); larger bodies get 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** How much of an oversized body is read and thrown away before the connection is cut. */
-const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 
 /** Route groups of the northbound API. Add new groups here. */
 function buildApiRouter(): Router {
@@ -78,38 +80,6 @@ export function adminRoutes(): Array<{ method: string; pattern: string }> {
   return buildAdminRouter()
     .list()
     .map(({ method, pattern }) => ({ method, pattern }));
-}
-
-type BodyRead = { kind: 'ok'; body: string } | { kind: 'too-large' } | { kind: 'aborted' };
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<BodyRead> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = Number(req.headers['content-length'] ?? 0) > limit;
-    let settled = false;
-    const finish = (result: BodyRead): void => {
-      if (settled) return;
-      settled = true;
-      resolve(result);
-    };
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      if (tooLarge) {
-        chunks.length = 0;
-        if (size > MAX_DRAIN_BYTES) {
-          req.socket.destroy();
-          finish({ kind: 'aborted' });
-        }
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => finish(tooLarge ? { kind: 'too-large' } : { kind: 'ok', body: Buffer.concat(chunks).toString('utf8') }));
-    req.on('error', () => finish({ kind: 'aborted' }));
-    req.on('close', () => finish({ kind: 'aborted' }));
-  });
 }
 
 function splitTarget(target: string): { path: string; query: Record<string, string> } {
@@ -161,6 +131,7 @@ class SimulatorServer implements Simulator {
   private readonly admin = buildAdminRouter();
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly pushes: PushSender;
   private stopping: Promise<void> | undefined;
   private address: AddressInfo | undefined;
 
@@ -168,6 +139,7 @@ class SimulatorServer implements Simulator {
     this.options = options;
     this.tls = tls;
     this.state = new SimulatorState(options);
+    this.pushes = new PushSender(this.state, options.push, tls?.ca.certPem);
     const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       this.onRequest(req, res).catch(() => {
         this.write(res, undefined, errorResult(Errors.internal()));
@@ -207,6 +179,7 @@ class SimulatorServer implements Simulator {
       this.server.listen(this.options.port, this.options.host, () => {
         this.server.off('error', onError);
         this.address = this.server.address() as AddressInfo;
+        this.pushes.start();
         resolve();
       });
     });
@@ -236,6 +209,7 @@ class SimulatorServer implements Simulator {
   stop(): Promise<void> {
     if (!this.stopping) {
       this.stopping = new Promise((resolve) => {
+        this.pushes.stop();
         for (const timer of this.timers) clearTimeout(timer);
         this.timers.clear();
         this.server.close(() => resolve());
@@ -283,6 +257,9 @@ class SimulatorServer implements Simulator {
   reportDeviceData(deviceId: string, serviceId: string, data: Record<string, unknown>, options?: DeviceDataReportOptions): void {
     this.deviceSide(() => reportDeviceData(this.state, deviceId, serviceId, data, options));
   }
+  reportDeviceDatas(deviceId: string, services: ServiceDataReport[]): void {
+    this.deviceSide(() => reportDeviceDatas(this.state, deviceId, services));
+  }
   acknowledgeCommand(commandId: string, status: CommandAcknowledgement, resultDetail?: unknown): void {
     this.deviceSide(() => acknowledgeCommand(this.state, commandId, status, resultDetail));
   }
@@ -298,6 +275,14 @@ class SimulatorServer implements Simulator {
   issueClientCertificate(commonName?: string): { cert: string; key: string } {
     if (!this.tls) throw new Error('client certificates need the https protocol');
     return issueClientCertificate(this.tls.ca, commonName);
+  }
+  issueServerCertificate(host = '127.0.0.1'): { cert: string; key: string } {
+    if (!this.tls) throw new Error('server certificates need the https protocol');
+    if (typeof host !== 'string' || host === '') throw new TypeError('host must be a non-empty string');
+    return issueServerCertificate(this.tls.ca, host);
+  }
+  pushDeliveries(): PushDelivery[] {
+    return this.state.pushDeliveries();
   }
 
   /** Prints the address and the apps (without secrets): never tokens, keys or the state behind them. */
@@ -367,7 +352,7 @@ class SimulatorServer implements Simulator {
           path,
           query,
           headers: flattenHeaders(req.headers),
-          body: read.kind === 'ok' ? read.body : '',
+          body: read.kind === 'ok' ? read.text : '',
           status: 0,
         });
     const send = (result: RouteResult): void => this.write(res, record, result);
@@ -378,11 +363,11 @@ class SimulatorServer implements Simulator {
     }
     try {
       if (isAdmin) {
-        send(await this.dispatch(this.admin, req, method, path, query, read.body));
+        send(await this.dispatch(this.admin, req, method, path, query, read.text));
         return;
       }
       if (!(await this.applyFaults(req, res, record, method, path))) return;
-      send(await this.dispatch(this.api, req, method, path, query, read.body));
+      send(await this.dispatch(this.api, req, method, path, query, read.text));
     } catch (err) {
       send(errorResult(err instanceof ApiError ? err : Errors.internal()));
     }

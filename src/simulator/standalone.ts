@@ -28,6 +28,10 @@ Options:
   --grant <owner>:<grantee>       let <grantee> use <owner>'s resources via ?appId= (repeatable)
   --throttle <limit>/<windowMs>   per-app flow control, e.g. 100/60000
   --max-recorded-requests <n>     size of the request log (default 10000)
+  --push-retries <n>              retries of a push that failed (default 3)
+  --push-backoff-ms <ms>          wait before the first push retry, doubled for each
+                                  further retry (default 200)
+  --push-timeout-ms <ms>          time limit of one push attempt (default 5000)
   --ca-file <path>                where to write the CA certificate (default ./${DEFAULT_CA_FILE})
   --json                          print one JSON line with the connection details and
                                   stop when stdin ends
@@ -122,6 +126,15 @@ export function parseCliArgs(argv: string[]): ParsedCli {
       }
       case '--max-recorded-requests':
         options.maxRecordedRequests = numberArg(flag, value(), (n) => Number.isInteger(n) && n >= 0);
+        break;
+      case '--push-retries':
+        options.push = { ...options.push, retries: numberArg(flag, value(), (n) => Number.isInteger(n) && n >= 0) };
+        break;
+      case '--push-backoff-ms':
+        options.push = { ...options.push, backoffMs: numberArg(flag, value(), (n) => n >= 0) };
+        break;
+      case '--push-timeout-ms':
+        options.push = { ...options.push, timeoutMs: numberArg(flag, value(), (n) => n > 0) };
         break;
       case '--ca-file':
         caFile = value();

@@ -4,10 +4,10 @@
  *
  * Route groups keep their data on {@link AppState} (one store per group, e.g.
  * `devices`); add a field there when a new group needs per-app state. Device
- * changes are announced on {@link SimulatorState.changes} so that push
- * notifications can be added later without touching the route handlers; a
- * listener that fails never fails the request that made the change (see
- * {@link SimulatorState.emitChange}).
+ * changes are announced on {@link SimulatorState.changes}, where the push
+ * sender (push.ts) turns them into notifications without the route handlers
+ * knowing; a listener that fails never fails the request that made the change
+ * (see {@link SimulatorState.emitChange}).
  */
 import { EventEmitter } from 'node:events';
 import { assertOnlineFlag, DeviceStore, setOnline, type DeviceRecord } from './devices.js';
@@ -20,7 +20,9 @@ import { GroupStore } from './groups.js';
 import { BatchTaskStore, keepOutcomesOfDeletedDevice } from './batch-tasks.js';
 import { RuleStore } from './rules.js';
 import { failUpgradesOfDeletedDevice, startWaitingUpgrades, UpgradeStore, type UpgradeChange } from './upgrades.js';
+import { resolvePushOptions, type ResolvedPushOptions } from './push.js';
 import type {
+  PushDelivery,
   RecordedRequest,
   SimulatorApp,
   SimulatorEvent,
@@ -71,12 +73,29 @@ export interface DeviceChange {
   serviceIds?: string[];
 }
 
+/** Data of one service as a data report left it (copied: later reports do not change it). */
+export interface ReportedServiceData {
+  serviceId: string;
+  serviceType: string;
+  data: Record<string, unknown>;
+  /** Platform time. */
+  eventTime: string;
+}
+
 /** A device reported data of one service (the deviceDataChanged push). */
 export interface DeviceDataChange {
   type: 'deviceDataChanged';
   appId: string;
   device: DeviceRecord;
-  service: { serviceId: string; serviceType: string; data: Record<string, unknown>; eventTime: string };
+  service: ReportedServiceData;
+}
+
+/** A device reported data of several services at once (the deviceDatasChanged push). */
+export interface DeviceDatasChange {
+  type: 'deviceDatasChanged';
+  appId: string;
+  device: DeviceRecord;
+  services: ReportedServiceData[];
 }
 
 /** A device command changed status (the command-status push posted to the command's callbackUrl). */
@@ -91,7 +110,7 @@ export interface CommandStatusChange {
 }
 
 /** Everything announced on {@link SimulatorState.changes}. */
-export type SimulatorChange = DeviceChange | DeviceDataChange | CommandStatusChange | UpgradeChange;
+export type SimulatorChange = DeviceChange | DeviceDataChange | DeviceDatasChange | CommandStatusChange | UpgradeChange;
 
 export interface ResolvedOptions {
   host: string;
@@ -103,6 +122,7 @@ export interface ResolvedOptions {
   throttle: { limit: number; windowMs: number } | false;
   requireClientCertificate: boolean;
   maxRecordedRequests: number;
+  push: ResolvedPushOptions;
 }
 
 export function zeroStats(): SimulatorStats {
@@ -157,6 +177,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     throttle: throttle === false ? false : { limit: throttle.limit, windowMs: throttle.windowMs },
     requireClientCertificate: options.requireClientCertificate ?? false,
     maxRecordedRequests: maxRecorded,
+    push: resolvePushOptions(options.push),
   };
 }
 
@@ -200,6 +221,7 @@ export class SimulatorState {
   private unattributed = zeroStats();
   private eventLog: SimulatorEvent[] = [];
   private requestLog: RecordedRequest[] = [];
+  private pushLog: PushDelivery[] = [];
   /** Current access token -> owning appId. */
   private readonly accessIndex = new Map<string, string>();
   /** Superseded access and refresh tokens (bounded), to tell "superseded" from "unknown". */
@@ -291,9 +313,25 @@ export class SimulatorState {
     return this.requestLog.map((r) => ({ ...r, query: { ...r.query }, headers: { ...r.headers } }));
   }
 
+  /**
+   * Adds a push delivery to the records (bounded by `maxRecordedRequests`, oldest dropped). The record is live: the
+   * push sender fills in its attempts and outcome later.
+   */
+  recordPush(delivery: PushDelivery): void {
+    if (this.maxRecordedRequests === 0) return;
+    this.pushLog.push(delivery);
+    if (this.pushLog.length > this.maxRecordedRequests) this.pushLog.splice(0, this.pushLog.length - this.maxRecordedRequests);
+  }
+
+  /** Copies of the recorded push deliveries, oldest first. */
+  pushDeliveries(): PushDelivery[] {
+    return this.pushLog.map((d) => ({ ...d, attempts: d.attempts.map((a) => ({ ...a })) }));
+  }
+
   clearRecords(): void {
     this.eventLog = [];
     this.requestLog = [];
+    this.pushLog = [];
     this.unattributed = zeroStats();
     for (const app of this.apps.values()) Object.assign(app.stats, zeroStats());
   }

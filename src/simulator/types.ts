@@ -34,8 +34,29 @@ export interface SimulatorOptions {
   faults?: FaultRule[];
   /** Mutual TLS: refuse clients without a certificate signed by the simulator CA. Default false. */
   requireClientCertificate?: boolean;
-  /** Bound of the request log (oldest entries are dropped). Default 10000. */
+  /** Bound of the request log and of the push-delivery records (oldest entries are dropped). Default 10000. */
   maxRecordedRequests?: number;
+  /** How push notifications are sent (see {@link PushOptions}). */
+  push?: PushOptions;
+}
+
+/**
+ * Delivery of push notifications. An attempt fails on a connection error, a timeout or a 5xx answer and is then
+ * retried, after `backoffMs`, twice that, four times that, ...; a 2xx answer delivers, any other answer (4xx, 3xx) is
+ * a final failure. TLS certificates of HTTPS callback URLs are always verified.
+ */
+export interface PushOptions {
+  /** Retries after a failed attempt (so at most `retries + 1` attempts). Integer 0..100, default 3. */
+  retries?: number;
+  /** Wait before the first retry in ms, doubled for each further retry. Default 200. */
+  backoffMs?: number;
+  /** How long one attempt may take until its answer's status line arrives, in ms. Default 5000. */
+  timeoutMs?: number;
+  /**
+   * PEM certificates (one or several per string) trusted for HTTPS callback URLs, besides Node's default roots and
+   * the simulator's own CA (which signs `Simulator.issueServerCertificate()`).
+   */
+  ca?: string | string[];
 }
 
 export type FaultKind = 'latency' | 'status' | 'reset' | 'hang' | 'throttle';
@@ -70,7 +91,9 @@ export interface SimulatorStats {
 /**
  * Kinds of event-log entries. Besides token, call and fault events: `device-expired`, a registered device that never
  * connected within its registration timeout was deleted (`detail` names it); `change-listener-failed`, a listener of
- * the simulator's internal change announcements threw or rejected (the request that made the change was unaffected).
+ * the simulator's internal change announcements threw or rejected (the request that made the change was unaffected);
+ * `push-failed`, a push notification could not be delivered (`detail` names its type, URL and last error, `status`
+ * is the last HTTP status answered, if any).
  */
 export type SimulatorEventType =
   | 'login'
@@ -84,7 +107,8 @@ export type SimulatorEventType =
   | 'throttled'
   | 'fault'
   | 'device-expired'
-  | 'change-listener-failed';
+  | 'change-listener-failed'
+  | 'push-failed';
 
 /** One entry of the event log. Never carries secrets or tokens. */
 export interface SimulatorEvent {
@@ -150,6 +174,40 @@ export interface DeviceDataReportOptions {
   eventTime?: string | number;
 }
 
+/** One service's data in a batch report (see `reportDeviceDatas`). */
+export interface ServiceDataReport extends DeviceDataReportOptions {
+  serviceId: string;
+  data: Record<string, unknown>;
+}
+
+/** One try of a push delivery. */
+export interface PushAttempt {
+  /** `Date.now()` when the attempt started. */
+  time: number;
+  /** HTTP status answered. */
+  status?: number;
+  /** Why no answer came: connection error, timeout, a callback URL that is no http(s) URL, or the simulator stopped. */
+  error?: string;
+}
+
+/**
+ * One push notification sent to one URL, with its attempts. `pending` while it waits for its turn, is being sent or
+ * waits for a retry; `cancelled` when the simulator stopped first.
+ */
+export interface PushDelivery {
+  id: string;
+  /** The application whose subscription (or command) the push answers. */
+  appId: string;
+  /** The notification type, or `commandStatus` for a command's status callback. */
+  notifyType: string;
+  /** The callback URL (a password in it shows as `***`). */
+  url: string;
+  /** The exact JSON text sent. */
+  body: string;
+  attempts: PushAttempt[];
+  outcome: 'pending' | 'delivered' | 'failed' | 'cancelled';
+}
+
 /** How a device acknowledges a command: received, then executed successfully or not. */
 export type CommandAcknowledgement = 'DELIVERED' | 'SUCCESSFUL' | 'FAILED';
 
@@ -170,7 +228,10 @@ export interface ServiceInvocation {
 }
 
 export interface Simulator extends SimulatorAddress {
-  /** Closes the server and every open connection and clears all timers. Idempotent. */
+  /**
+   * Closes the server and every open connection and clears all timers. Pending push deliveries (waiting, being sent
+   * or waiting for a retry) are cancelled, not waited for. Idempotent.
+   */
   stop(): Promise<void>;
   /** Counters of one app, or of all apps summed when `appId` is omitted. */
   stats(appId?: string): SimulatorStats;
@@ -178,7 +239,7 @@ export interface Simulator extends SimulatorAddress {
   events(): SimulatorEvent[];
   /** Requests received (bounded), oldest first. Admin API calls are not included. */
   requests(): RecordedRequest[];
-  /** Empties events and requests and zeroes the counters. */
+  /** Empties events, requests and push-delivery records and zeroes the counters. */
   clearRecords(): void;
   /**
    * Issues a new token pair for the app as if another client had logged in,
@@ -206,6 +267,14 @@ export interface Simulator extends SimulatorAddress {
    */
   reportDeviceData(deviceId: string, serviceId: string, data: Record<string, unknown>, options?: DeviceDataReportOptions): void;
   /**
+   * Device side: the device reports data of several services at once. Each service is updated as by
+   * {@link Simulator.reportDeviceData}, and one deviceDatasChanged change is announced for the whole batch:
+   * subscribers of `deviceDatasChanged` get one notification listing every service, subscribers of
+   * `deviceDataChanged` one notification per service. `services` must not be empty; every entry is checked before
+   * anything changes (bad input or an unknown device throws TypeError).
+   */
+  reportDeviceDatas(deviceId: string, services: ServiceDataReport[]): void;
+  /**
    * Device side: the device acknowledges a command it was sent. A SENT command may become DELIVERED, SUCCESSFUL or
    * FAILED, a DELIVERED one SUCCESSFUL or FAILED; the command's result becomes `{resultCode: status, resultDetail}`.
    * Any other transition, an unknown commandId or a bad status throws TypeError.
@@ -227,6 +296,17 @@ export interface Simulator extends SimulatorAddress {
   finishUpgrade(deviceId: string, operationId: string, result: 'success' | 'fail'): void;
   /** A client certificate signed by the simulator CA, for mutual TLS. */
   issueClientCertificate(commonName?: string): { cert: string; key: string };
+  /**
+   * A TLS server certificate for `host` (and localhost, 127.0.0.1 and ::1) signed by the simulator CA: an HTTPS
+   * receiver using it is trusted by the simulator's pushes, and clients trust it with {@link SimulatorAddress.ca}.
+   * Needs the https protocol (an http simulator has no CA and throws).
+   */
+  issueServerCertificate(host?: string): { cert: string; key: string };
+  /**
+   * Push deliveries (bounded like the request log), oldest first: one per notification and callback URL, with its
+   * attempts and outcome. Emptied by `clearRecords()`.
+   */
+  pushDeliveries(): PushDelivery[];
 }
 
 /** A simulator running in a child process, driven through its admin API. */
@@ -245,6 +325,10 @@ export interface RemoteSimulator extends SimulatorAddress {
   setDeviceOnline(deviceId: string, online: boolean): Promise<void>;
   /** See {@link Simulator.reportDeviceData}; bad input rejects (the admin API answers 400, or 404 for an unknown device). */
   reportDeviceData(deviceId: string, serviceId: string, data: Record<string, unknown>, options?: DeviceDataReportOptions): Promise<void>;
+  /** See {@link Simulator.reportDeviceDatas}; bad input rejects (the admin API answers 400, or 404 for an unknown device). */
+  reportDeviceDatas(deviceId: string, services: ServiceDataReport[]): Promise<void>;
+  /** See {@link Simulator.pushDeliveries}. */
+  pushDeliveries(): Promise<PushDelivery[]>;
   /** See {@link Simulator.acknowledgeCommand}; an illegal transition rejects (the admin API answers 400). */
   acknowledgeCommand(commandId: string, status: CommandAcknowledgement, resultDetail?: unknown): Promise<void>;
   /** See {@link Simulator.serviceInvocations}. */

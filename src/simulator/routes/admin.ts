@@ -4,7 +4,7 @@
  * counted and not subject to faults.
  */
 import { acknowledgeCommand, CommandErrors, deviceServiceInvocations, findCommand } from '../commands.js';
-import { reportDeviceData } from '../device-data.js';
+import { reportDeviceData, reportDeviceDatas } from '../device-data.js';
 import { assertOnlineFlag } from '../devices.js';
 import { ApiError, Errors } from '../errors.js';
 import type { RequestContext, RouteResult, Router } from '../router.js';
@@ -82,6 +82,7 @@ export function registerAdminRoutes(router: Router): void {
   router.open('GET', `${p}/stats`, (ctx) => ({ status: 200, body: ctx.state.stats(ctx.query['appId'] || undefined) }));
   router.open('GET', `${p}/events`, (ctx) => ({ status: 200, body: ctx.state.events() }));
   router.open('GET', `${p}/requests`, (ctx) => ({ status: 200, body: ctx.state.requests() }));
+  router.open('GET', `${p}/pushes`, (ctx) => ({ status: 200, body: ctx.state.pushDeliveries() }));
   router.open('POST', `${p}/clear`, (ctx) => {
     ctx.state.clearRecords();
     return OK;
@@ -123,6 +124,14 @@ export function registerAdminRoutes(router: Router): void {
     const { serviceId, data, serviceType, eventTime } = ctx.jsonObject();
     return guarded(() => {
       reportDeviceData(ctx.state, deviceId, serviceId, data, { serviceType, eventTime });
+      return OK;
+    });
+  });
+  router.open('POST', `${p}/devices/{deviceId}/datas`, (ctx) => {
+    const deviceId = knownDevice(ctx);
+    const { services } = ctx.jsonObject();
+    return guarded(() => {
+      reportDeviceDatas(ctx.state, deviceId, services);
       return OK;
     });
   });
