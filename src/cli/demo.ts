@@ -1,12 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Authentication, createNorthApiContainer, DeviceManagement, NorthApiClient, NorthApiException, type ClientInfo, type SSLConfig } from '../index.js';
+import {
+  Authentication,
+  createNorthApiContainer,
+  DeviceManagement,
+  NorthApiClient,
+  NorthApiException,
+  SignalDelivery,
+  SubscriptionManagement,
+  type ClientInfo,
+  type SSLConfig,
+} from '../index.js';
 import { startSimulator, type Simulator } from '../simulator/index.js';
 import { numberFlag, parseArgs, stringFlag } from './args.js';
+import { loopComplete, startPushLoop, type PushLoop } from './demo-push-loop.js';
 
 const USAGE = `Usage: oceanconnect-north-sdk demo [options]
 
-Without options the demo starts the embedded platform simulator (2 s tokens) and runs against it.
+Without options the demo starts the embedded platform simulator (2 s tokens) and runs against it: concurrent
+null-token calls, and the push loop (subscribe to deviceDataChanged, the device reports, the receiver answers with a
+command, the device acknowledges, the command's status callbacks arrive). Against a real platform the push loop is
+left out (the platform would need to reach a receiver on this machine).
 
   --platform <host:port>   run against a real platform instead
   --app-id <id>            application id (with --platform)
@@ -23,7 +37,10 @@ interface Target {
   label: string;
 }
 
-/** The `npm start` demo: null-token calls from concurrent callers across several token lifetimes. */
+/**
+ * The `npm start` demo: null-token calls from concurrent callers across several token lifetimes and, on the
+ * simulator, the push loop. Exit code 0 when no call failed and every push loop completed.
+ */
 export async function runDemo(argv: readonly string[], out: (line: string) => void = console.log): Promise<number> {
   let args;
   let seconds: number;
@@ -57,6 +74,7 @@ export async function runDemo(argv: readonly string[], out: (line: string) => vo
   const container = createNorthApiContainer({ clientInfo: target.clientInfo, ssl: target.ssl });
   const auth = container.resolve(Authentication);
   const devices = container.resolve(DeviceManagement);
+  let pushLoop: PushLoop | undefined;
   auth.on('tokenRefreshed', (event) => out(`${stamp()} token #${event.version} obtained via ${event.via}, valid until ${event.expiresAt.toISOString()}`));
   auth.on('refreshFailed', (event) => out(`${stamp()} refresh failed: ${event.error.message}${event.retryInMs !== undefined ? `, retry in ${event.retryInMs} ms` : ''}`));
 
@@ -70,6 +88,19 @@ export async function runDemo(argv: readonly string[], out: (line: string) => vo
     const registered = await devices.regDirectDevice({ nodeId, verifyCode: nodeId, timeout: 0 }, null, null);
     deviceId = registered.deviceId;
     out(`${stamp()} registered device ${deviceId} (nodeId ${nodeId}) with accessToken = null`);
+
+    if (target.simulator) {
+      pushLoop = await startPushLoop({
+        simulator: target.simulator,
+        subscriptions: container.resolve(SubscriptionManagement),
+        commands: container.resolve(SignalDelivery),
+        deviceId,
+        reportEveryMs: 1500,
+        say: (line) => out(`${stamp()} ${line}`),
+      });
+    } else {
+      out(`${stamp()} push loop left out: a real platform cannot reach a receiver on this machine`);
+    }
 
     const until = Date.now() + seconds * 1000;
     const errors = new Map<string, number>();
@@ -93,14 +124,28 @@ export async function runDemo(argv: readonly string[], out: (line: string) => vo
     clearInterval(progress);
     for (const [message, count] of errors) out(`${stamp()} failure x${count}: ${message}`);
     out(`${stamp()} done: ${calls} calls, ${failed} failed`);
+    if (pushLoop) {
+      const counts = await pushLoop.finish();
+      pushLoop = undefined;
+      const complete = loopComplete(counts);
+      out(
+        `${stamp()} push loop: ${counts.reports} reports, ${counts.dataPushes} data pushes, ${counts.commands} commands, ` +
+          `${counts.successfulCallbacks} SUCCESSFUL callbacks, ${counts.failures} failures: ${complete ? 'complete' : 'INCOMPLETE'}`,
+      );
+      if (!complete) failed += 1;
+    }
     if (target.simulator) {
       const stats = target.simulator.stats();
       out(`${stamp()} simulator saw ${stats.logins} login(s), ${stats.refreshes} refresh(es), ${stats.rejectedTokens} rejected token(s), ${stats.calls} calls`);
+      const pushes = target.simulator.pushDeliveries();
+      const delivered = pushes.filter((p) => p.outcome === 'delivered').length;
+      out(`${stamp()} simulator pushed ${pushes.length} notification(s): ${delivered} delivered, ${pushes.length - delivered} not`);
     }
   } catch (error) {
     out(`${stamp()} demo failed: ${error instanceof Error ? error.message : String(error)}`);
     failed += 1;
   } finally {
+    await pushLoop?.finish(0);
     if (deviceId) await devices.deleteDirectDevice(deviceId, false, null, null).catch(() => undefined);
     await auth.stopRefreshTokenTimer();
     container.resolve(NorthApiClient).close();

@@ -218,7 +218,8 @@ export interface NotifySwUpgradeResultDTO extends NotifyMessageBase<'swUpgradeRe
   sourceVersion?: string;
   /** e.g. `SUCCESS` or `FAIL`. */
   swUpgradeResult?: string;
-  upgradeTime?: string;
+  /** How long the upgrade took (a number in the field table, a string in the documented example). */
+  upgradeTime?: number | string;
   resultDesc?: string;
   /** Platform error code of a failed upgrade (string or number). */
   errorCode?: string | number;
@@ -240,7 +241,8 @@ export interface NotifyFwUpgradeResultDTO extends NotifyMessageBase<'fwUpgradeRe
   /** e.g. `SUCCESS` or `FAIL`. */
   status?: string;
   statusDesc?: string;
-  upgradeTime?: string;
+  /** How long the upgrade took (a number in the field table, a string in the documented example). */
+  upgradeTime?: number | string;
 }
 
 /**

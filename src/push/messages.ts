@@ -44,7 +44,8 @@ const DEVICE_MODEL: Shape = {
 
 const UPGRADE: Shape = { deviceId: id, appId: text, operationId: text, subOperationId: text };
 
-const VERSIONS: Shape = { curVersion: text, targetVersion: text, sourceVersion: text, upgradeTime: text };
+// upgradeTime is how long the upgrade took: a long in the field table, a quoted value in the example.
+const VERSIONS: Shape = { curVersion: text, targetVersion: text, sourceVersion: text, upgradeTime: optional('scalar') };
 
 /** Handler method name and shape of every subscription notification. */
 export const NOTIFICATIONS = {

@@ -1,26 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { SDK_ERROR_DESCRIPTIONS } from '../../src/index.js';
+import { ROOT, runNode as run } from '../helpers/run-node.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const README = readFileSync(`${ROOT}README.md`, 'utf8');
-
-function run(args: string[], limitMs = 60_000): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
 
 /** Runs the README code block marked `<!-- name ... -->` as written, and returns its output. */
 async function runReadmeBlock(name: string): Promise<string> {
@@ -49,12 +33,9 @@ test('the README command example runs as written: pending, sent on connection, a
   assert.match(output, /^reported: \{ on: true \}$/m);
 });
 
-test('the demo (npm start) runs on the embedded simulator with no failed call', async () => {
-  const { code, output } = await run(['dist/src/cli/main.js', 'demo', '--seconds', '4']);
-  assert.equal(code, 0, output);
-  assert.match(output, /done: \d+ calls, 0 failed/);
-  const tokens = output.match(/token #\d+ obtained/g) ?? [];
-  assert.ok(tokens.length >= 2, `refreshes printed: ${tokens.length}\n${output}`);
+test('the README push example runs as written: the simulator pushes reported data to the receiver', async () => {
+  const output = await runReadmeBlock('push-example');
+  assert.match(output, /^pushed: Water \{ liters: 12 \}$/m);
 });
 
 test('the README error-code table matches the SDK', () => {
