@@ -23,13 +23,15 @@ export { DeviceUpgrade } from './services/device-upgrade.js';
 export { RuleEngine } from './services/rule-engine.js';
 export { createNorthApiContainer } from './container.js';
 export {
-  DEFAULT_COMMAND_PATH,
+  DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_MAX_PUSH_BODY_BYTES,
-  DEFAULT_SUBSCRIPTION_PATH,
+  PUSH_COMMAND_PATH,
+  PUSH_SUBSCRIPTION_PATH,
   PushHandlerError,
   PushMessageReceiver,
 } from './push/receiver.js';
 export type {
+  PushCloseOptions,
   PushContext,
   PushDispatchResult,
   PushListenOptions,

@@ -135,7 +135,12 @@ export async function startPushLoop(options: {
     const celsius = 20 + ((counts.reports * 7) % 15);
     counts.reports += 1;
     say(`device reports Temperature ${JSON.stringify({ celsius })}`);
-    simulator.reportDeviceData(deviceId, 'Temperature', { celsius });
+    try {
+      simulator.reportDeviceData(deviceId, 'Temperature', { celsius });
+    } catch (error) {
+      counts.failures += 1;
+      say(`device failed to report: ${error instanceof Error ? error.message : String(error)}`);
+    }
   };
   report();
   const timer = setInterval(report, options.reportEveryMs);

@@ -8,20 +8,27 @@ export const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 
 /**
  * Reads a request body as UTF-8 text, keeping at most `limit` bytes. A larger body (declared or sent) is read on and
- * thrown away, so that the client, still sending, gets to read the answer; past {@link MAX_DRAIN_BYTES} the
- * connection is cut instead and the result is `aborted`, as it is when the client goes away.
+ * thrown away, so that the client, still sending, gets to read the answer; past {@link MAX_DRAIN_BYTES} (sent or
+ * declared) the connection is cut instead and the result is `aborted`, as it is when the client goes away.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = Number(req.headers['content-length'] ?? 0) > limit;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    let tooLarge = declared > limit;
     let settled = false;
     const finish = (result: BodyRead): void => {
       if (settled) return;
       settled = true;
       resolve(result);
     };
+    if (declared > MAX_DRAIN_BYTES) {
+      // Not worth reading to the end: cut the connection now.
+      req.socket.destroy();
+      finish({ kind: 'aborted' });
+      return;
+    }
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) tooLarge = true;

@@ -4,7 +4,8 @@
  * Shapes are lenient where the platform is: a field that may be absent may also be `null`, and fields the table
  * does not name pass through untouched. They are strict where a handler could be misled: an identifying field that
  * is missing or empty, or any named field of the wrong JSON type, makes the message invalid (the HTTP answer is
- * 400), so a handler typed `deviceId: string` never receives a number.
+ * 400), so a handler typed `deviceId: string` never receives a number. Free-form objects (`deviceInfo`, `data`,
+ * `body`, `properties`, ...) are checked to be objects; what they hold is passed on as received.
  */
 import type { PushNotificationMap, PushNotifyType } from '../dto/push.js';
 
@@ -133,6 +134,40 @@ export const COMMAND_STATUS: Shape = {
   result: required('object', { resultCode: id, resultDetail: optional('any') }),
 };
 
+/** Deepest nesting of objects and arrays accepted in a message. */
+export const MAX_DEPTH = 64;
+
+/** Keys that could change an object's prototype, or look as if they did, when a handler copies the message. */
+const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+const TOO_DEEP = Symbol('too deep');
+
+/**
+ * A copy of a JSON value without the {@link UNSAFE_KEYS} at any depth, so that no handler gets an object that can
+ * set a prototype when spread or assigned. {@link TOO_DEEP} when it nests deeper than {@link MAX_DEPTH}.
+ */
+function cleanCopy(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= MAX_DEPTH) return TOO_DEEP;
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (const item of value) {
+      const copy = cleanCopy(item, depth + 1);
+      if (copy === TOO_DEEP) return TOO_DEEP;
+      items.push(copy);
+    }
+    return items;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (UNSAFE_KEYS.has(key)) continue;
+    const inner = cleanCopy(item, depth + 1);
+    if (inner === TOO_DEEP) return TOO_DEEP;
+    copy[key] = inner;
+  }
+  return copy;
+}
+
 /** The message as the receiver understood it. */
 export type ParsedMessage =
   | { kind: 'notification'; notifyType: PushNotifyType; message: PushNotificationMap[PushNotifyType] }
@@ -214,7 +249,10 @@ function withServices(message: Record<string, unknown>): Record<string, unknown>
  * Reads a parsed JSON body: a notification (by its notifyType), a command-status callback (no notifyType, but a
  * commandId), a message of a type this receiver does not know, or an invalid one (with the reason).
  */
-export function parseMessage(body: unknown): ParsedMessage {
+export function parseMessage(input: unknown): ParsedMessage {
+  if (!isPlainObject(input)) return { kind: 'invalid', reason: 'the body must be a JSON object' };
+  const body = cleanCopy(input, 0);
+  if (body === TOO_DEEP) return { kind: 'invalid', reason: `the body is nested more than ${MAX_DEPTH} levels deep` };
   if (!isPlainObject(body)) return { kind: 'invalid', reason: 'the body must be a JSON object' };
   const notifyType = Object.hasOwn(body, 'notifyType') ? body['notifyType'] : undefined;
   if (notifyType === undefined || notifyType === null) {

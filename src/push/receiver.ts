@@ -20,6 +20,7 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { inspect } from 'node:util';
 import type {
   NotifyBindDeviceDTO,
   NotifyCommandRspDTO,
@@ -53,12 +54,14 @@ import { defaultLogger, log, type NorthApiLogger } from '../logger.js';
 import { positiveInteger, rejectUnknownKeys } from '../options.js';
 import { isPlainObject, NOTIFICATIONS, parseMessage, type NotificationHandlerName } from './messages.js';
 
-/** Path of subscription notifications, as in the Java SDK. */
-export const DEFAULT_SUBSCRIPTION_PATH = '/v1.0.0/messageReceiver';
-/** Path of command-status callbacks, as in the Java SDK. */
-export const DEFAULT_COMMAND_PATH = '/v1.0.0/messageReceiver/cmd';
+/** Default path of subscription notifications, as in the Java SDK. */
+export const PUSH_SUBSCRIPTION_PATH = '/v1.0.0/messageReceiver';
+/** Default path of command-status callbacks, as in the Java SDK. */
+export const PUSH_COMMAND_PATH = '/v1.0.0/messageReceiver/cmd';
 /** Largest body accepted by default: 1 MiB. */
 export const DEFAULT_MAX_PUSH_BODY_BYTES = 1024 * 1024;
+/** How long {@link PushMessageReceiver.close} waits for messages under way by default. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
 /** Options of a receiver. */
 export interface PushMessageReceiverOptions {
@@ -85,6 +88,10 @@ export interface PushTlsOptions {
   ca?: string | Buffer | Array<string | Buffer>;
   /** Ask the platform for a client certificate (mutual TLS); connections without a trusted one are refused. */
   requestCert?: boolean;
+  /** Lowest TLS version accepted (Node's default otherwise). */
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher list (Node's default otherwise). */
+  ciphers?: string;
 }
 
 /** Options of {@link PushMessageReceiver.listen}. */
@@ -93,11 +100,16 @@ export interface PushListenOptions {
   port?: number;
   /**
    * Address to listen on. Default `127.0.0.1`, reachable from this machine only: use `0.0.0.0` (or the address the
-   * platform reaches) to receive the platform's pushes.
+   * platform reaches) to receive the platform's pushes, with `publicUrl`.
    */
   host?: string;
   /** Serve HTTPS with these; plain HTTP without (the platform allows HTTP for debugging only). */
   tls?: PushTlsOptions;
+  /**
+   * The base URL the platform reaches this server at (e.g. `https://push.example.com:8443`, behind NAT or a proxy):
+   * the returned `url`, `subscriptionUrl` and `commandUrl` are built on it. Default: the address listened on.
+   */
+  publicUrl?: string;
 }
 
 /** Where a listening receiver can be reached. */
@@ -105,7 +117,7 @@ export interface PushReceiverAddress {
   host: string;
   port: number;
   protocol: 'http' | 'https';
-  /** e.g. `https://127.0.0.1:8443`. */
+  /** `publicUrl` when given, else the address listened on, e.g. `https://127.0.0.1:8443`. */
   url: string;
   /** The URL to subscribe with (url + subscription path). */
   subscriptionUrl: string;
@@ -117,6 +129,10 @@ export interface PushReceiverAddress {
 export interface PushContext {
   /** The request path (HTTP), or undefined for {@link PushMessageReceiver.dispatch}. */
   path?: string;
+  /** The request headers (HTTP only), e.g. to check a header a proxy adds. */
+  headers?: Readonly<Record<string, string | string[] | undefined>>;
+  /** The sender's address (HTTP only). */
+  remoteAddress?: string;
   /** The body as received, when it arrived as text or bytes. */
   rawBody?: string;
   receivedAt: Date;
@@ -128,6 +144,15 @@ export type PushDispatchResult =
   | { status: 200; outcome: 'unknown'; notifyType: string }
   | { status: 400 | 413; outcome: 'invalid'; reason: string }
   | { status: 500; outcome: 'failed'; notifyType: PushNotifyType | 'commandStatus'; error: PushHandlerError };
+
+/** Options of {@link PushMessageReceiver.close}. */
+export interface PushCloseOptions {
+  /**
+   * How long to wait for messages under way (bodies still arriving, handlers still running) before their
+   * connections are cut. Default 10 s.
+   */
+  timeoutMs?: number;
+}
 
 /** A handler threw or rejected; `cause` is what it threw. */
 export class PushHandlerError extends Error {
@@ -156,8 +181,9 @@ export interface PushMessageReceiverEvents {
 
 const OPTION_KEYS = new Set(['paths', 'maxBodyBytes', 'logger']);
 const PATH_KEYS = new Set(['subscription', 'command']);
-const LISTEN_KEYS = new Set(['port', 'host', 'tls']);
-const TLS_KEYS = new Set(['cert', 'key', 'pfx', 'passphrase', 'ca', 'requestCert']);
+const LISTEN_KEYS = new Set(['port', 'host', 'tls', 'publicUrl']);
+const TLS_KEYS = new Set(['cert', 'key', 'pfx', 'passphrase', 'ca', 'requestCert', 'minVersion', 'ciphers']);
+const CLOSE_KEYS = new Set(['timeoutMs']);
 
 function invalidOption(detail: string): NorthApiException {
   return NorthApiException.sdk(SdkErrorCode.INVALID_OPTION, detail);
@@ -210,6 +236,8 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
   private server: http.Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Settles once the server being started by listen() listens or fails to. */
+  private starting: Promise<void> | undefined;
 
   constructor(options: PushMessageReceiverOptions = {}) {
     super();
@@ -219,8 +247,8 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
     if (!isPlainObject(paths)) throw invalidOption('paths must be an object.');
     rejectUnknownKeys(paths, PATH_KEYS, 'paths option');
     this.paths = {
-      subscription: pathOption(paths.subscription, DEFAULT_SUBSCRIPTION_PATH, 'paths.subscription'),
-      command: pathOption(paths.command, DEFAULT_COMMAND_PATH, 'paths.command'),
+      subscription: pathOption(paths.subscription, PUSH_SUBSCRIPTION_PATH, 'paths.subscription'),
+      command: pathOption(paths.command, PUSH_COMMAND_PATH, 'paths.command'),
     };
     if (this.paths.subscription === this.paths.command) throw invalidOption('paths.subscription and paths.command must differ.');
     this.maxBodyBytes = positiveInteger(options.maxBodyBytes, DEFAULT_MAX_PUSH_BODY_BYTES, 'maxBodyBytes');
@@ -279,10 +307,11 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
   /**
    * Hands one message to its handler and says how it went. `body` is the JSON text, its bytes, or the already
    * parsed object (e.g. `req.body` after a JSON body parser). Never rejects: a failing handler gives status 500 and
-   * an `error` event, a body that is no valid message status 400 and an `invalid` event.
+   * an `error` event, a body that is no valid message status 400 and an `invalid` event. Keys named `__proto__`,
+   * `constructor` or `prototype` are dropped from the message at every depth.
    */
   async dispatch(body: string | Uint8Array | object, context: Partial<PushContext> = {}): Promise<PushDispatchResult> {
-    const ctx: PushContext = { receivedAt: context.receivedAt ?? new Date(), ...(context.path !== undefined ? { path: context.path } : {}) };
+    const ctx: PushContext = { ...withoutUndefined(context), receivedAt: context.receivedAt ?? new Date() };
     let value: unknown = body;
     if (typeof body === 'string' || body instanceof Uint8Array) {
       const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
@@ -298,7 +327,7 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
       case 'invalid':
         return this.invalid(400, parsed.reason, ctx.path);
       case 'unknown':
-        this.emit('unknown', parsed.message as UnknownPushMessage, ctx);
+        this.announce('unknown', parsed.message as UnknownPushMessage, ctx);
         return { status: 200, outcome: 'unknown', notifyType: parsed.notifyType };
       case 'commandStatus':
         return this.runHandler('commandStatus', 'handleNBCommandStateChanged', parsed.message, ctx);
@@ -319,26 +348,43 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
       return { status: 200, outcome: 'handled', notifyType };
     } catch (cause) {
       const error = new PushHandlerError(notifyType, handler, cause);
-      if (this.listenerCount('error') > 0) this.emit('error', error);
+      if (this.listenerCount('error') > 0) this.announce('error', error);
       else log(this.logger, 'error', `push receiver: ${error.message}`);
       return { status: 500, outcome: 'failed', notifyType, error };
     }
   }
 
   private invalid(status: 400 | 413, reason: string, path: string | undefined): PushDispatchResult {
-    this.emit('invalid', { status, reason, ...(path !== undefined ? { path } : {}) });
+    this.announce('invalid', { status, reason, ...(path !== undefined ? { path } : {}) });
     return { status, outcome: 'invalid', reason };
+  }
+
+  /** Emits an event; a listener that throws is logged and changes nothing about the answer. */
+  private announce<K extends keyof PushMessageReceiverEvents>(event: K, ...args: PushMessageReceiverEvents[K]): void {
+    try {
+      (this.emit as (event: K, ...args: PushMessageReceiverEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      log(this.logger, 'error', `push receiver: a listener of the ${event} event threw: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   // ---- HTTP ----------------------------------------------------------------------------------------------------
 
   /**
-   * A Node `(req, res)` request listener: answers POSTs on the receiver's two paths and 404 elsewhere. Mount it in
-   * an existing server (`http.createServer(receiver.handle)`, or `app.post(receiver.paths.subscription,
-   * receiver.handle)` in Express). A body already parsed by a body parser (`req.body`) is used as it is.
+   * A Node `(req, res)` request listener, also usable as Express middleware: it answers POSTs on the receiver's two
+   * paths (matched against `req.url` and, when mounted under a prefix, Express's `req.originalUrl`). Any other path
+   * goes to `next` when there is one, and gets 404 when there is none. Examples: `http.createServer(receiver.handle)`,
+   * `app.use(receiver.handle)`, `app.post(receiver.paths.subscription, express.json(), receiver.handle)`. A body
+   * already parsed by a body parser (`req.body`) is used as it is; the parser's own size limit then applies.
    */
-  readonly handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const work = this.serve(req, res).catch(() => {
+  readonly handle = (req: http.IncomingMessage, res: http.ServerResponse, next?: (error?: unknown) => void): void => {
+    const path = this.pathOf(req);
+    if (path === undefined) {
+      if (typeof next === 'function') next();
+      else reply(res, 404, 'no receiver at this path');
+      return;
+    }
+    const work = this.serve(req, res, path).catch(() => {
       // serve() answers every failure itself; this only guards against a socket that broke while answering.
       if (!res.writableEnded) res.destroy();
     });
@@ -346,20 +392,30 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
     void work.finally(() => this.inFlight.delete(work));
   };
 
-  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const path = trimSlash((req.url ?? '/').split('?')[0] ?? '/');
-    if (path !== this.paths.subscription && path !== this.paths.command) {
-      reply(res, 404, 'no receiver at this path');
-      return;
+  /** The receiver path a request is for, or undefined. */
+  private pathOf(req: http.IncomingMessage): string | undefined {
+    for (const url of [req.url, (req as { originalUrl?: unknown }).originalUrl]) {
+      if (typeof url !== 'string') continue;
+      const path = trimSlash(url.split('?')[0] || '/');
+      if (path === this.paths.subscription || path === this.paths.command) return path;
     }
+    return undefined;
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
     if (req.method !== 'POST') {
       reply(res, 405, 'only POST is accepted', { Allow: 'POST' });
       return;
     }
     const preParsed = (req as { body?: unknown }).body;
-    let body: string | object;
-    if (preParsed !== undefined && req.readableEnded) {
-      body = typeof preParsed === 'string' || preParsed instanceof Uint8Array || isPlainObject(preParsed) ? preParsed : JSON.stringify(preParsed);
+    let body: string | Uint8Array | object;
+    if (req.readableEnded) {
+      // A body parser ran before us: take what it left on req.body.
+      if (preParsed === undefined || preParsed === null) {
+        reply(res, 500, 'the request body was read before the receiver got it, and not left on req.body');
+        return;
+      }
+      body = typeof preParsed === 'string' || preParsed instanceof Uint8Array || typeof preParsed === 'object' ? preParsed : JSON.stringify(preParsed);
     } else {
       const read = await readBody(req, this.maxBodyBytes);
       if (read.kind === 'aborted') return;
@@ -370,7 +426,7 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
       }
       body = read.text;
     }
-    const result = await this.dispatch(body, { path });
+    const result = await this.dispatch(body, { path, headers: req.headers, ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}) });
     if (result.status === 200) reply(res, 200);
     else if (result.outcome === 'invalid') reply(res, result.status, result.reason);
     else reply(res, 500, 'the handler failed');
@@ -383,13 +439,14 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
   async listen(options: PushListenOptions = {}): Promise<PushReceiverAddress> {
     if (!isPlainObject(options)) throw invalidOption('listen options must be an object.');
     rejectUnknownKeys(options, LISTEN_KEYS, 'listen option');
-    if (this.server) throw invalidOption('The receiver is already listening; close() it first.');
+    if (this.server) throw new Error('The receiver is already listening; close() it first.');
     const port: unknown = options.port ?? 0;
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
       throw invalidOption('port must be an integer from 0 to 65535.');
     }
     const host: unknown = options.host ?? '127.0.0.1';
     if (typeof host !== 'string' || host === '') throw invalidOption('host must be a non-empty string.');
+    const publicUrl = publicUrlOption(options.publicUrl);
     const tls: unknown = options.tls;
     if (tls !== undefined) {
       if (!isPlainObject(tls)) throw invalidOption('tls must be an object.');
@@ -402,22 +459,36 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
     } catch (error) {
       throw NorthApiException.sdk(SdkErrorCode.CLIENT_SSL_CONFIG_ERROR, 'The receiver TLS settings could not be loaded.', error);
     }
+    // Taken at once, so that a second listen() or a close() during the await below sees it.
+    this.server = server;
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
-    await new Promise<void>((resolve, reject) => {
+    const started = new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
         server.off('error', reject);
         resolve();
       });
     });
-    this.server = server;
+    this.starting = started.catch(() => undefined);
+    try {
+      await started;
+    } catch (error) {
+      if (this.server === server) this.server = undefined;
+      throw error;
+    } finally {
+      this.starting = undefined;
+    }
+    if (this.server !== server) {
+      // close() was called while the server was starting: it has been stopped already.
+      throw new Error('The receiver was closed before it started listening.');
+    }
     const address = server.address() as AddressInfo;
     const protocol = tls ? 'https' : 'http';
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    const url = `${protocol}://${shownHost}:${address.port}`;
+    const url = publicUrl ?? `${protocol}://${shownHost}:${address.port}`;
     return {
       host: address.address,
       port: address.port,
@@ -430,16 +501,58 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
 
   /**
    * Stops the server started by {@link PushMessageReceiver.listen}: no new connections, idle ones closed at once.
-   * Messages already being handled are still answered; then every connection is closed. Idempotent.
+   * Messages under way are still answered, for up to `timeoutMs` (default 10 s); then every connection left is cut.
+   * Idempotent.
    */
-  async close(): Promise<void> {
+  async close(options: PushCloseOptions = {}): Promise<void> {
+    if (!isPlainObject(options)) throw invalidOption('close options must be an object.');
+    rejectUnknownKeys(options, CLOSE_KEYS, 'close option');
+    const timeoutMs = positiveInteger(options.timeoutMs, DEFAULT_CLOSE_TIMEOUT_MS, 'timeoutMs');
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    // A server still starting is let finish first: closing it half-way would leave listen() waiting for ever.
+    await this.starting;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    await Promise.allSettled([...this.inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    try {
+      // Messages that arrived on kept-alive connections while waiting are waited for too.
+      while (this.inFlight.size > 0) {
+        const expired = await Promise.race([Promise.allSettled([...this.inFlight]).then(() => false), deadline.then(() => true)]);
+        if (expired) break;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
     for (const socket of this.sockets) socket.destroy();
     await closed;
   }
+
+  /** Shows the paths, the limit and whether it listens: never TLS keys or passphrases. */
+  [inspect.custom](): string {
+    const address = this.server?.address();
+    const where = address && typeof address === 'object' ? `listening on ${address.address}:${address.port}` : 'not listening';
+    return `${this.constructor.name} { paths: ${JSON.stringify(this.paths)}, maxBodyBytes: ${this.maxBodyBytes}, ${where} }`;
+  }
+}
+
+function publicUrlOption(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw invalidOption('publicUrl must be an http(s) URL without query, fragment or credentials.');
+  }
+  return (value as string).replace(/\/+$/, '');
+}
+
+/** A copy of `context` without its undefined fields. */
+function withoutUndefined<T extends object>(context: T): T {
+  return Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined)) as T;
 }

@@ -278,12 +278,16 @@ function targetOf(url: string): Target | undefined {
   };
 }
 
-/** The URL as records show it: a password in it is replaced by `***`. */
+/**
+ * The URL as records and events show it: a password and the query's values, where an application may carry a
+ * token, are replaced by `***`.
+ */
 export function recordedUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.password === '') return url;
-    parsed.password = '***';
+    if (parsed.password === '' && parsed.search === '') return url;
+    if (parsed.password !== '') parsed.password = '***';
+    for (const key of new Set(parsed.searchParams.keys())) parsed.searchParams.set(key, '***');
     return parsed.href;
   } catch {
     return url;

@@ -23,12 +23,18 @@ export class RecordingReceiver extends PushMessageReceiver {
   readonly received: Received[] = [];
   failOn = new Set<string>();
   delayMs = 0;
+  /** Called as each handler starts (before its delay). */
+  onStart: (() => void) | undefined;
+  /** While set, every handler waits for this promise before it records. */
+  gate: Promise<void> | undefined;
   private readonly waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
 
   constructor(options?: PushMessageReceiverOptions) {
     super(options);
     for (const handler of HANDLER_NAMES) {
       const record = async (message: Record<string, unknown>, context: PushContext): Promise<void> => {
+        this.onStart?.();
+        if (this.gate) await this.gate;
         if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
         const kind = handler === 'handleNBCommandStateChanged' ? 'commandStatus' : String(message['notifyType']);
         if (this.failOn.has(kind)) throw new Error(`handler refused ${kind}`);
@@ -144,7 +150,7 @@ export const SAMPLE_BODIES: { readonly [K in PushNotifyType | 'commandStatus']: 
     targetVersion: '2.0',
     sourceVersion: '1.0',
     swUpgradeResult: 'SUCCESS',
-    upgradeTime: '20240101T000005Z',
+    upgradeTime: 95,
     resultDesc: 'ok',
     errorCode: '0',
     description: 'software upgraded',
@@ -161,7 +167,7 @@ export const SAMPLE_BODIES: { readonly [K in PushNotifyType | 'commandStatus']: 
     sourceVersion: 'fw-1',
     status: 'SUCCESS',
     statusDesc: 'ok',
-    upgradeTime: '20240101T000006Z',
+    upgradeTime: '120',
   },
   commandStatus: { deviceId: 'dev-9', commandId: 'cmd-1', result: { resultCode: 'SUCCESSFUL', resultDetail: { answer: 42 } } },
 };

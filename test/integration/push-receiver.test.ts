@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
+import { inspect } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import {
-  DEFAULT_COMMAND_PATH,
-  DEFAULT_SUBSCRIPTION_PATH,
+  PUSH_COMMAND_PATH,
+  PUSH_SUBSCRIPTION_PATH,
   NorthApiException,
   PushHandlerError,
   PushMessageReceiver,
@@ -37,7 +39,7 @@ describe('PushMessageReceiver over HTTP', () => {
   });
 
   /** Posts and returns the reply together with what the receiver recorded for it. */
-  async function post(body: unknown, path = DEFAULT_SUBSCRIPTION_PATH, method = 'POST') {
+  async function post(body: unknown, path = PUSH_SUBSCRIPTION_PATH, method = 'POST') {
     const before = { received: receiver.received.length, errors: errors.length, unknown: unknown.length, invalid: invalid.length };
     const reply = await send(`${address.url}${path}`, { method, body });
     return {
@@ -60,16 +62,18 @@ describe('PushMessageReceiver over HTTP', () => {
   test('every notify type and the command callback reach their typed handler with every field', async () => {
     for (const [kind, body] of Object.entries(SAMPLE_BODIES)) {
       const isCommand = kind === 'commandStatus';
-      const { reply, received } = await post(body, isCommand ? DEFAULT_COMMAND_PATH : DEFAULT_SUBSCRIPTION_PATH);
+      const { reply, received } = await post(body, isCommand ? PUSH_COMMAND_PATH : PUSH_SUBSCRIPTION_PATH);
       assert.equal(reply.status, 200, `${kind}: ${reply.body}`);
       assert.equal(reply.body, '');
       const expectedHandler = isCommand ? 'handleNBCommandStateChanged' : NOTIFICATIONS[kind as keyof typeof NOTIFICATIONS].handler;
       assert.equal(received.length, 1, kind);
       assert.equal(received[0]!.handler, expectedHandler);
       assert.deepEqual(received[0]!.message, body, kind);
-      assert.equal(received[0]!.context.path, isCommand ? DEFAULT_COMMAND_PATH : DEFAULT_SUBSCRIPTION_PATH);
+      assert.equal(received[0]!.context.path, isCommand ? PUSH_COMMAND_PATH : PUSH_SUBSCRIPTION_PATH);
       assert.equal(received[0]!.context.rawBody, JSON.stringify(body));
       assert.ok(received[0]!.context.receivedAt instanceof Date);
+      assert.equal(received[0]!.context.remoteAddress, '127.0.0.1');
+      assert.equal(received[0]!.context.headers?.['content-type'], 'application/json');
     }
     // Every known notify type was covered.
     assert.deepEqual(Object.keys(SAMPLE_BODIES).filter((k) => k !== 'commandStatus').sort(), Object.keys(NOTIFICATIONS).sort());
@@ -89,6 +93,24 @@ describe('PushMessageReceiver over HTTP', () => {
     assert.equal(message.service.serviceId, 'Brightness');
     assert.deepEqual(message.service.data, { brightness: 80 });
     assert.equal(message.service.eventTime, '20170311T163657Z');
+  });
+
+  test('every documented push example body (test/fixtures/push-examples.json) reaches its typed handler with its fields', async () => {
+    const examples = JSON.parse(readFileSync(new URL('../../../test/fixtures/push-examples.json', import.meta.url), 'utf8')) as Array<{ notifyType: string; source: string; body: Record<string, unknown> }>;
+    assert.ok(examples.length >= 15);
+    for (const { notifyType, source, body } of examples) {
+      const isCommand = notifyType === 'commandStatus';
+      const { reply, received } = await post(body, isCommand ? PUSH_COMMAND_PATH : PUSH_SUBSCRIPTION_PATH);
+      assert.equal(reply.status, 200, `${notifyType} (${source}): ${reply.body}`);
+      assert.equal(received.length, 1, notifyType);
+      assert.equal(received[0]!.handler, isCommand ? 'handleNBCommandStateChanged' : NOTIFICATIONS[notifyType as keyof typeof NOTIFICATIONS].handler);
+      // The handler gets every documented field as documented; the one exception is the batch example's `service`,
+      // handed over as `services`.
+      const { service, ...rest } = body;
+      const expected = notifyType === 'deviceDatasChanged' ? { ...rest, services: service } : body;
+      assert.deepEqual(received[0]!.message, expected, notifyType);
+    }
+    assert.ok(examples.some((e) => e.notifyType === 'deviceDatasChanged' && Array.isArray(e.body['service'])), 'the batch example lists its services under `service`');
   });
 
   test('compact and spaced JSON both dispatch (the Java SDK matched on compact text only)', async () => {
@@ -133,7 +155,7 @@ describe('PushMessageReceiver over HTTP', () => {
     assert.equal(received.length, 0);
     assert.equal(events.length, 1);
     assert.deepEqual(events[0]!.message, body);
-    assert.equal(events[0]!.context.path, DEFAULT_SUBSCRIPTION_PATH);
+    assert.equal(events[0]!.context.path, PUSH_SUBSCRIPTION_PATH);
   });
 
   test('a handler that throws: 500 and an `error` event; the server keeps serving', async () => {
@@ -204,14 +226,14 @@ describe('PushMessageReceiver over HTTP', () => {
 
   test('wrong method: 405 with Allow: POST; another path: 404; query strings and a trailing slash are ignored', async () => {
     for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
-      const { reply, received } = await post(method === 'GET' || method === 'DELETE' ? undefined : SAMPLE_BODIES.deviceDeleted, DEFAULT_SUBSCRIPTION_PATH, method);
+      const { reply, received } = await post(method === 'GET' || method === 'DELETE' ? undefined : SAMPLE_BODIES.deviceDeleted, PUSH_SUBSCRIPTION_PATH, method);
       assert.equal(reply.status, 405, method);
       assert.equal(reply.headers['allow'], 'POST');
       assert.equal(received.length, 0);
     }
     assert.equal((await post(SAMPLE_BODIES.deviceDeleted, '/v1.0.0/other')).reply.status, 404);
-    assert.equal((await post(SAMPLE_BODIES.deviceDeleted, `${DEFAULT_SUBSCRIPTION_PATH}/?x=1`)).reply.status, 200);
-    assert.equal((await post(SAMPLE_BODIES.commandStatus, `${DEFAULT_COMMAND_PATH}?token=abc`)).reply.status, 200);
+    assert.equal((await post(SAMPLE_BODIES.deviceDeleted, `${PUSH_SUBSCRIPTION_PATH}/?x=1`)).reply.status, 200);
+    assert.equal((await post(SAMPLE_BODIES.commandStatus, `${PUSH_COMMAND_PATH}?token=abc`)).reply.status, 200);
   });
 
   test('1000 random mutations of valid bodies: each is handled or answered 4xx, and the server is still up', async (t) => {
@@ -221,7 +243,7 @@ describe('PushMessageReceiver over HTTP', () => {
     for (let i = 0; i < 1000; i++) {
       const kind = kinds[Math.floor(random() * kinds.length)]!;
       const body = mutate(structuredClone(SAMPLE_BODIES[kind]), random);
-      const { reply, received, unknown: events } = await post(body, kind === 'commandStatus' ? DEFAULT_COMMAND_PATH : DEFAULT_SUBSCRIPTION_PATH);
+      const { reply, received, unknown: events } = await post(body, kind === 'commandStatus' ? PUSH_COMMAND_PATH : PUSH_SUBSCRIPTION_PATH);
       const shown = typeof body === 'string' ? body.slice(0, 200) : JSON.stringify(body).slice(0, 200);
       assert.ok([200, 400, 413].includes(reply.status), `mutation ${i} got ${reply.status}: ${shown}`);
       if (reply.status === 200) {
@@ -255,7 +277,7 @@ describe('PushMessageReceiver: other ways in, options and lifecycle', () => {
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
           (req as unknown as { body: unknown }).body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          req.url = DEFAULT_SUBSCRIPTION_PATH;
+          req.url = PUSH_SUBSCRIPTION_PATH;
           receiver.handle(req, res);
         });
         return;
@@ -265,7 +287,7 @@ describe('PushMessageReceiver: other ways in, options and lifecycle', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     try {
-      assert.equal((await send(`${base}${DEFAULT_SUBSCRIPTION_PATH}`, { body: SAMPLE_BODIES.bindDevice })).status, 200);
+      assert.equal((await send(`${base}${PUSH_SUBSCRIPTION_PATH}`, { body: SAMPLE_BODIES.bindDevice })).status, 200);
       assert.equal((await send(`${base}/parsed`, { body: SAMPLE_BODIES.ruleEvent })).status, 200);
       assert.equal((await send(`${base}/elsewhere`, { body: SAMPLE_BODIES.ruleEvent })).status, 404);
       assert.deepEqual(receiver.received.map((r) => r.handler), ['handleBindDevice', 'handleRuleEvent']);
@@ -320,7 +342,7 @@ describe('PushMessageReceiver: other ways in, options and lifecycle', () => {
       assert.equal(address.commandUrl, `${address.url}/hooks/iot/commands`);
       assert.equal((await send(address.subscriptionUrl, { body: SAMPLE_BODIES.deviceDeleted })).status, 200);
       assert.equal((await send(address.commandUrl, { body: SAMPLE_BODIES.commandStatus })).status, 200);
-      assert.equal((await send(`${address.url}${DEFAULT_SUBSCRIPTION_PATH}`, { body: SAMPLE_BODIES.deviceDeleted })).status, 404);
+      assert.equal((await send(`${address.url}${PUSH_SUBSCRIPTION_PATH}`, { body: SAMPLE_BODIES.deviceDeleted })).status, 404);
       assert.equal((await send(address.subscriptionUrl, { body: { ...SAMPLE_BODIES.deviceDeleted, pad: 'x'.repeat(600) } })).status, 413);
     } finally {
       await receiver.close();
@@ -360,6 +382,10 @@ describe('PushMessageReceiver: other ways in, options and lifecycle', () => {
       const reply = await send(address.subscriptionUrl, { body: SAMPLE_BODIES.deviceModelAdded, ca: ca.certPem });
       assert.equal(reply.status, 200);
       assert.deepEqual(receiver.by('handleDeviceModelAdded'), [SAMPLE_BODIES.deviceModelAdded]);
+      // Printing the receiver shows neither the key nor the certificate.
+      const shown = inspect(receiver, { depth: Infinity, showHidden: true });
+      assert.match(shown, /listening on 127\.0\.0\.1:\d+/);
+      assert.ok(!shown.includes('PRIVATE KEY') && !shown.includes('CERTIFICATE') && !shown.includes(key.slice(40, 80)), shown);
       // Without the CA the sender refuses the certificate: verification stays on.
       await assert.rejects(send(address.subscriptionUrl, { body: SAMPLE_BODIES.deviceModelAdded }), /self-signed|unable to verify|certificate/i);
     } finally {
@@ -367,12 +393,126 @@ describe('PushMessageReceiver: other ways in, options and lifecycle', () => {
     }
   });
 
+  test('keys that could set a prototype are dropped at every depth; a body nested too deeply is 400', async () => {
+    const receiver = new RecordingReceiver();
+    receiver.on('invalid', () => undefined);
+    const text = '{"notifyType":"deviceDataChanged","deviceId":"d1","__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}},' +
+      '"service":{"serviceId":"s","data":{"__proto__":{"admin":true},"level":3}}}';
+    assert.equal((await receiver.dispatch(text)).status, 200);
+    const message = receiver.received[0]!.message as { service: { data: Record<string, unknown> } };
+    assert.deepEqual(Object.keys(message), ['notifyType', 'deviceId', 'service']);
+    assert.deepEqual(Object.keys(message.service.data), ['level']);
+    const copy: Record<string, unknown> = Object.assign({}, message.service.data);
+    assert.equal(Object.getPrototypeOf(copy), Object.prototype);
+    assert.equal(copy['admin'], undefined);
+    // The same for an object a body parser produced.
+    assert.equal((await receiver.dispatch(JSON.parse(text) as object)).status, 200);
+    assert.deepEqual(Object.keys(receiver.received[1]!.message), ['notifyType', 'deviceId', 'service']);
+    const deep = `{"notifyType":"deviceDeleted","deviceId":"d","x":${'['.repeat(100)}${']'.repeat(100)}}`;
+    assert.deepEqual(await receiver.dispatch(deep), { status: 400, outcome: 'invalid', reason: 'the body is nested more than 64 levels deep' });
+  });
+
+  test('a listener that throws is logged; the message is still answered as it should be', async () => {
+    const logger = capturingLogger();
+    const receiver = new RecordingReceiver({ logger });
+    receiver.on('unknown', () => {
+      throw new Error('listener broke');
+    });
+    receiver.on('invalid', () => {
+      throw new Error('listener broke too');
+    });
+    assert.equal((await receiver.dispatch({ notifyType: 'brandNew' })).status, 200);
+    assert.equal((await receiver.dispatch('{')).status, 400);
+    assert.equal(logger.lines.length, 2);
+    assert.match(logger.lines[0]!, /a listener of the unknown event threw: listener broke/);
+  });
+
+  test('mounted as middleware: prefix mounts match on originalUrl, other paths go to next(), a body read by someone else is 500', async () => {
+    const receiver = new RecordingReceiver({ paths: { subscription: '/hooks/push', command: '/hooks/push/cmd' } });
+    const passed: string[] = [];
+    const server = http.createServer((req, res) => {
+      if (req.url === '/consumed') {
+        // A middleware that reads the body and keeps it elsewhere.
+        req.resume();
+        req.on('end', () => {
+          req.url = '/hooks/push';
+          receiver.handle(req, res);
+        });
+        return;
+      }
+      // What Express does for app.use('/hooks', ...): the prefix moves from url to originalUrl.
+      const original = req.url ?? '/';
+      Object.assign(req, { originalUrl: original, url: original.replace(/^\/hooks/, '') || '/' });
+      receiver.handle(req, res, () => {
+        passed.push(original);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      assert.equal((await send(`${base}/hooks/push`, { body: SAMPLE_BODIES.deviceDeleted })).status, 200);
+      assert.equal((await send(`${base}/hooks/push/cmd`, { body: SAMPLE_BODIES.commandStatus })).status, 200);
+      assert.equal((await send(`${base}/hooks/other`, { body: SAMPLE_BODIES.deviceDeleted })).status, 204);
+      assert.deepEqual(passed, ['/hooks/other']);
+      const consumed = await send(`${base}/consumed`, { body: SAMPLE_BODIES.deviceDeleted });
+      assert.equal(consumed.status, 500);
+      assert.match(consumed.body, /read before the receiver got it/);
+      assert.deepEqual(receiver.received.map((r) => r.handler), ['handleDeviceDeleted', 'handleNBCommandStateChanged']);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  test('listen(): publicUrl shapes the URLs to subscribe with; a second listen() while starting is refused', async () => {
+    const receiver = new PushMessageReceiver();
+    const first = receiver.listen({ host: '127.0.0.1', publicUrl: 'https://push.example.com:8443/' });
+    await assert.rejects(receiver.listen(), /already listening/);
+    const address = await first;
+    try {
+      assert.equal(address.url, 'https://push.example.com:8443');
+      assert.equal(address.subscriptionUrl, 'https://push.example.com:8443/v1.0.0/messageReceiver');
+      assert.equal(address.commandUrl, 'https://push.example.com:8443/v1.0.0/messageReceiver/cmd');
+      assert.equal(address.host, '127.0.0.1');
+    } finally {
+      await receiver.close();
+    }
+    for (const publicUrl of ['ftp://x.example.com:21', 'https://x.example.com:1/?a=1', 'not a url', 'https://u:p@x.example.com:1']) {
+      await assert.rejects(receiver.listen({ publicUrl }), /publicUrl must be an http\(s\) URL/);
+    }
+    // close() while listen() is still starting: the server does not stay open.
+    const starting = receiver.listen();
+    await receiver.close();
+    await assert.rejects(starting, /closed before it started listening/);
+  });
+
+  test('close() cuts a stalled upload and a handler that never settles after timeoutMs', async () => {
+    const receiver = new RecordingReceiver();
+    receiver.gate = new Promise(() => undefined);
+    const started = new Promise<void>((resolve) => (receiver.onStart = resolve));
+    const address = await receiver.listen();
+    const stuck = send(address.subscriptionUrl, { body: SAMPLE_BODIES.deviceDeleted }).then((r) => r.status, (e: Error) => e.message);
+    await started;
+    // A client that announces 100 bytes and sends 10.
+    const socket = net.connect(address.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(`POST ${receiver.paths.subscription} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"notifyTy`);
+    const socketClosed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await receiver.close({ timeoutMs: 300 });
+    await socketClosed;
+    assert.match(String(await stuck), /socket hang up|ECONNRESET/);
+    await assert.rejects(receiver.close({ timeoutMs: 0 }), /timeoutMs must be a positive integer/);
+  });
+
   test('close() lets a message being handled finish and be answered, then refuses connections', async () => {
     const receiver = new RecordingReceiver();
     receiver.delayMs = 200;
+    const started = new Promise<void>((resolve) => (receiver.onStart = resolve));
     const address = await receiver.listen();
     const pending = send(address.subscriptionUrl, { body: SAMPLE_BODIES.deviceDeleted });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await started;
     await receiver.close();
     assert.equal((await pending).status, 200);
     assert.equal(receiver.received.length, 1);
@@ -383,6 +523,8 @@ describe('PushMessageReceiver: other ways in, options and lifecycle', () => {
 
 /** Checks the invariants a handler may rely on: the message fits the handler and its identifying fields are set. */
 function checkHandled(handler: string, message: Record<string, unknown>): void {
+  for (const key of ['__proto__', 'constructor', 'prototype']) assert.ok(!Object.hasOwn(message, key), `no own ${key} key`);
+  assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
   if (handler === 'handleNBCommandStateChanged') {
     assert.equal(typeof message['commandId'], 'string');
     assert.equal(typeof (message['result'] as { resultCode?: unknown }).resultCode, 'string');
@@ -451,7 +593,14 @@ function mutate(body: Record<string, unknown>, random: () => number): unknown {
         value = JSON.stringify(value);
         break;
       case 7:
-        value = pick([[value], JSON.stringify(value).repeat(2), 'null', '1']);
+        value = pick([
+          [value],
+          JSON.stringify(value).repeat(2),
+          'null',
+          '1',
+          // Keys that would set a prototype if a handler copied the message; only text can carry them.
+          `{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},${JSON.stringify(value).slice(1)}`,
+        ]);
         break;
     }
   }
