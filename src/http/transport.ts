@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type http from 'node:http';
 import fetch, { type RequestInit, type Response } from 'node-fetch';
 import { NorthApiException, SdkErrorCode } from '../errors.js';
@@ -37,6 +38,8 @@ export interface TransportConfig {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+/** Requests started within one slot share a timeout signal: a new AbortSignal per request costs more than the rest of a call's own work. */
+const MAX_TIMEOUT_SLOT_MS = 1_000;
 
 /**
  * Sends one request over a keep-alive agent and decodes the answer (see `decodeResponse`). Redirects are never
@@ -45,10 +48,14 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 export class Transport {
   readonly #config: TransportConfig;
   readonly #agent: http.Agent;
+  readonly #slotMs: number;
+  #timeout: AbortSignal | undefined;
+  #slotEnds = 0;
 
   constructor(config: TransportConfig) {
     this.#config = config;
     this.#agent = createAgent({ scheme: config.scheme, tls: config.tls });
+    this.#slotMs = Math.min(MAX_TIMEOUT_SLOT_MS, Math.ceil(config.timeoutMs / 10));
   }
 
   get baseUrl(): string {
@@ -73,7 +80,7 @@ export class Transport {
       headers.app_key = this.#config.appId;
       headers.Authorization = `Bearer ${spec.accessToken}`;
     }
-    const timeout = AbortSignal.timeout(this.#config.timeoutMs);
+    const timeout = this.#timeoutSignal();
     const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
     const init: RequestInit = { method: spec.method, headers, body, agent: this.#agent, redirect: 'manual', signal, compress: true };
     let response: Response;
@@ -96,6 +103,20 @@ export class Transport {
   /** Closes the idle keep-alive sockets; requests still in flight finish on theirs. */
   close(): void {
     this.#agent.destroy();
+  }
+
+  /**
+   * The timeout signal of a request starting now, shared by every request of the same slot: it fires `timeoutMs` plus
+   * one slot after the slot began, so each request gets between `timeoutMs` and `timeoutMs` + one slot (at most 10 %).
+   */
+  #timeoutSignal(): AbortSignal {
+    const now = performance.now();
+    if (this.#timeout === undefined || now >= this.#slotEnds) {
+      this.#timeout = AbortSignal.timeout(this.#config.timeoutMs + this.#slotMs);
+      setMaxListeners(0, this.#timeout); // one abort listener per request in flight
+      this.#slotEnds = now + this.#slotMs;
+    }
+    return this.#timeout;
   }
 
   #transportError(error: unknown, callerSignal: AbortSignal | undefined, timeout: AbortSignal): NorthApiException {
