@@ -29,7 +29,7 @@ import type {
   SimulatorOptions,
   SimulatorStats,
 } from './types.js';
-import { randomHex, withoutUndefined } from './util.js';
+import { BoundedLog, randomHex, withoutUndefined } from './util.js';
 
 export interface TokenPair {
   accessToken: string;
@@ -219,9 +219,9 @@ export class SimulatorState {
 
   /** Counters of requests that cannot be tied to a known app. */
   private unattributed = zeroStats();
-  private eventLog: SimulatorEvent[] = [];
-  private requestLog: RecordedRequest[] = [];
-  private pushLog: PushDelivery[] = [];
+  private readonly eventLog: BoundedLog<SimulatorEvent>;
+  private readonly requestLog: BoundedLog<RecordedRequest>;
+  private readonly pushLog: BoundedLog<PushDelivery>;
   /** Current access token -> owning appId. */
   private readonly accessIndex = new Map<string, string>();
   /** Superseded access and refresh tokens (bounded), to tell "superseded" from "unknown". */
@@ -249,6 +249,9 @@ export class SimulatorState {
     this.throttle = options.throttle;
     this.maxRecordedRequests = options.maxRecordedRequests;
     this.maxEvents = Math.max(1000, options.maxRecordedRequests * 4);
+    this.eventLog = new BoundedLog(this.maxEvents);
+    this.requestLog = new BoundedLog(options.maxRecordedRequests);
+    this.pushLog = new BoundedLog(options.maxRecordedRequests);
   }
 
   app(appId: string | undefined): AppState | undefined {
@@ -282,13 +285,11 @@ export class SimulatorState {
 
   /** Appends to the event log. Callers must never put secrets or tokens in an event. */
   event(event: Omit<SimulatorEvent, 'time'>): void {
-    const entry: SimulatorEvent = withoutUndefined({ time: Date.now(), ...event });
-    this.eventLog.push(entry);
-    if (this.eventLog.length > this.maxEvents) this.eventLog.splice(0, this.eventLog.length - this.maxEvents);
+    this.eventLog.push(withoutUndefined({ time: Date.now(), ...event }));
   }
 
   events(): SimulatorEvent[] {
-    return this.eventLog.map((e) => ({ ...e }));
+    return this.eventLog.list().map((e) => ({ ...e }));
   }
 
   /**
@@ -301,16 +302,12 @@ export class SimulatorState {
       entry.body = body;
       entry.bodyTruncated = true;
     }
-    if (this.maxRecordedRequests === 0) return entry;
     this.requestLog.push(entry);
-    if (this.requestLog.length > this.maxRecordedRequests) {
-      this.requestLog.splice(0, this.requestLog.length - this.maxRecordedRequests);
-    }
     return entry;
   }
 
   requests(): RecordedRequest[] {
-    return this.requestLog.map((r) => ({ ...r, query: { ...r.query }, headers: { ...r.headers } }));
+    return this.requestLog.list().map((r) => ({ ...r, query: { ...r.query }, headers: { ...r.headers } }));
   }
 
   /**
@@ -318,20 +315,18 @@ export class SimulatorState {
    * push sender fills in its attempts and outcome later.
    */
   recordPush(delivery: PushDelivery): void {
-    if (this.maxRecordedRequests === 0) return;
     this.pushLog.push(delivery);
-    if (this.pushLog.length > this.maxRecordedRequests) this.pushLog.splice(0, this.pushLog.length - this.maxRecordedRequests);
   }
 
   /** Copies of the recorded push deliveries, oldest first. */
   pushDeliveries(): PushDelivery[] {
-    return this.pushLog.map((d) => ({ ...d, attempts: d.attempts.map((a) => ({ ...a })) }));
+    return this.pushLog.list().map((d) => ({ ...d, attempts: d.attempts.map((a) => ({ ...a })) }));
   }
 
   clearRecords(): void {
-    this.eventLog = [];
-    this.requestLog = [];
-    this.pushLog = [];
+    this.eventLog.clear();
+    this.requestLog.clear();
+    this.pushLog.clear();
     this.unattributed = zeroStats();
     for (const app of this.apps.values()) Object.assign(app.stats, zeroStats());
   }

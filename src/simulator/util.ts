@@ -92,3 +92,28 @@ export function cloneData<T>(value: T, what: string): T {
     throw new TypeError(`${what} must be plain data (it holds a value that cannot be copied)`);
   }
 }
+
+/**
+ * An append-only log that keeps the newest `max` entries. Old entries are dropped in batches (once the log holds half
+ * as many again), so an append costs O(1) on average instead of moving the whole log each time it is full.
+ */
+export class BoundedLog<T> {
+  private entries: T[] = [];
+
+  constructor(readonly max: number) {}
+
+  push(entry: T): void {
+    if (this.max === 0) return;
+    this.entries.push(entry);
+    if (this.entries.length >= this.max + Math.max(1, this.max >> 1)) this.entries.splice(0, this.entries.length - this.max);
+  }
+
+  /** The kept entries (the live objects), oldest first. */
+  list(): T[] {
+    return this.entries.length > this.max ? this.entries.slice(-this.max) : [...this.entries];
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}
