@@ -102,12 +102,16 @@ export function updateReadme(readme: URL, report: SuiteReport): boolean {
   const end = text.indexOf(README_END);
   if (start < 0 || end < start) return false;
   const startLineEnd = text.indexOf('\n', start) + 1;
-  const block = [
+  writeFileSync(readme, text.slice(0, startLineEnd) + readmeBlock(report) + text.slice(end));
+  return true;
+}
+
+/** What the README shows between its benchmark markers: the table and the machine. */
+export function readmeBlock(report: SuiteReport): string {
+  return [
     markdownTable(report.figures),
     '',
     `Measured on ${describeMachine(report.machine)}; whole suite ${Math.round(report.durationSeconds)} s.`,
     '',
   ].join('\n');
-  writeFileSync(readme, text.slice(0, startLineEnd) + block + text.slice(end));
-  return true;
 }
