@@ -40,6 +40,10 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 /** Requests started within one slot share a timeout signal: a new AbortSignal per request costs more than the rest of a call's own work. */
 const MAX_TIMEOUT_SLOT_MS = 1_000;
+/** Requests per shared timeout signal at most: adding an abort listener scans the ones already there. */
+const MAX_REQUESTS_PER_SLOT = 256;
+/** Longest delay a timer takes (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Sends one request over a keep-alive agent and decodes the answer (see `decodeResponse`). Redirects are never
@@ -51,6 +55,7 @@ export class Transport {
   readonly #slotMs: number;
   #timeout: AbortSignal | undefined;
   #slotEnds = 0;
+  #slotRequests = 0;
 
   constructor(config: TransportConfig) {
     this.#config = config;
@@ -106,16 +111,20 @@ export class Transport {
   }
 
   /**
-   * The timeout signal of a request starting now, shared by every request of the same slot: it fires `timeoutMs` plus
-   * one slot after the slot began, so each request gets between `timeoutMs` and `timeoutMs` + one slot (at most 10 %).
+   * The timeout signal of a request starting now, shared by the requests of the same slot (at most
+   * {@link MAX_REQUESTS_PER_SLOT} of them): it fires `timeoutMs` plus one slot after the slot began, so each request
+   * gets between `timeoutMs` and `timeoutMs` + one slot (at most 10 % more).
    */
   #timeoutSignal(): AbortSignal {
     const now = performance.now();
-    if (this.#timeout === undefined || now >= this.#slotEnds) {
-      this.#timeout = AbortSignal.timeout(this.#config.timeoutMs + this.#slotMs);
-      setMaxListeners(0, this.#timeout); // one abort listener per request in flight
+    if (this.#timeout === undefined || now >= this.#slotEnds || this.#slotRequests >= MAX_REQUESTS_PER_SLOT) {
+      this.#timeout = AbortSignal.timeout(Math.min(this.#config.timeoutMs + this.#slotMs, MAX_TIMER_MS));
+      // One abort listener per request of the slot still in flight: at most MAX_REQUESTS_PER_SLOT.
+      setMaxListeners(MAX_REQUESTS_PER_SLOT + 1, this.#timeout);
       this.#slotEnds = now + this.#slotMs;
+      this.#slotRequests = 0;
     }
+    this.#slotRequests += 1;
     return this.#timeout;
   }
 
