@@ -108,6 +108,11 @@ export class BoundedLog<T> {
     if (this.entries.length >= this.max + Math.max(1, this.max >> 1)) this.entries.splice(0, this.entries.length - this.max);
   }
 
+  /** Entries held right now, dropped ones not yet trimmed included: never more than `max` and a half. */
+  get size(): number {
+    return this.entries.length;
+  }
+
   /** The kept entries (the live objects), oldest first. */
   list(): T[] {
     return this.entries.length > this.max ? this.entries.slice(-this.max) : [...this.entries];
