@@ -5,8 +5,7 @@ import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { NorthApiException, SdkErrorCode } from '../src/errors.js';
 import { Transport } from '../src/http/transport.js';
-import { TokenRefresher } from '../src/auth/refresh-policy.js';
-import { tokenEndpoints } from '../src/auth/token-endpoints.js';
+import { createTokenRefresher } from '../src/auth/token-endpoints.js';
 import type { RefresherPush, RefresherWorkerApi, RefresherWorkerConfig, RpcResult } from '../src/auth/refresher-protocol.js';
 
 if (!parentPort) throw new Error('token-refresher must run as a worker thread');
@@ -16,19 +15,10 @@ const transport = new Transport(config.transport);
 
 const push = (message: RefresherPush): void => port.postMessage(message);
 
-const refresher = new TokenRefresher(
-  tokenEndpoints(transport, { appId: config.transport.appId, secret: config.secret }),
-  {
-    now: () => Date.now(),
-    setTimeout: (fn, ms) => setTimeout(fn, ms),
-    clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-    random: Math.random,
-  },
-  {
-    onToken: (state) => push({ kind: 'oc:token', state }),
-    onEvent: (event) => push({ kind: 'oc:event', event }),
-  },
-);
+const refresher = createTokenRefresher(transport, { appId: config.transport.appId, secret: config.secret }, {
+  onToken: (state) => push({ kind: 'oc:token', state }),
+  onEvent: (event) => push({ kind: 'oc:event', event }),
+});
 
 async function settle<T>(work: () => T | Promise<T>): Promise<RpcResult<T>> {
   try {

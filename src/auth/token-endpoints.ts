@@ -2,7 +2,7 @@ import { NorthApiException, SdkErrorCode } from '../errors.js';
 import { rememberSecret } from '../http/redact.js';
 import type { Transport } from '../http/transport.js';
 import type { ApiTable } from '../services/api-table.js';
-import type { TokenEndpoints } from './refresh-policy.js';
+import { TokenRefresher, type RefresherListener, type Scheduler, type TokenEndpoints } from './refresh-policy.js';
 import type { TokenGrant } from './token-grant.js';
 
 const SEC = '/iocm/app/sec/v1.1.0';
@@ -67,4 +67,17 @@ function toGrant(body: unknown): TokenGrant {
   rememberSecret(grant.accessToken);
   rememberSecret(grant.refreshToken);
   return grant;
+}
+
+/** Real timers and randomness, for a refresher that runs for real (in the worker, or in a benchmark's baseline). */
+const REAL_SCHEDULER: Scheduler = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  random: Math.random,
+};
+
+/** The refresh loop as the worker runs it: the platform's token endpoints over `transport`, on real timers. */
+export function createTokenRefresher(transport: Transport, credentials: AppCredentials, listener: RefresherListener): TokenRefresher {
+  return new TokenRefresher(tokenEndpoints(transport, credentials), REAL_SCHEDULER, listener);
 }
