@@ -1,23 +1,25 @@
 // P4 isolation: main-thread event-loop delay (perf_hooks.monitorEventLoopDelay, p99) while tokens are refreshed in the
-// worker, against the same refresh work done on the main thread: the SDK's own TokenRefresher, token endpoints,
-// Transport and TokenCache, driven by real timers at the same token lifetime. A quiet phase (no refresher) gives the
+// worker, against the same refresh work done on the main thread: the SDK's own refresh loop (built by the worker's
+// factory), token endpoints, Transport and TokenCache, driven by real timers at the same token lifetime. A quiet phase (no refresher) gives the
 // floor; the figure is the delay each adds to it. Phases alternate for a few rounds (the order rotates each round);
 // the added delay is taken per round, against that round's quiet phase, and the median over the rounds is reported,
 // so that a burst of other load on the machine does not pass for an effect of either refresher.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { TokenRefresher } from '../src/auth/refresh-policy.js';
 import { TokenCache } from '../src/auth/token-cache.js';
-import { tokenEndpoints } from '../src/auth/token-endpoints.js';
+import { createTokenRefresher } from '../src/auth/token-endpoints.js';
 import { Transport } from '../src/http/transport.js';
 import { explainMiss, figureMain, progress, ratio, type FigureResult } from './lib/figure.js';
 import { benchApps, sdkFor, startPlatform, type Sdk } from './lib/platform.js';
 import { median, sig, sleep } from './lib/stats.js';
 import type { RemoteSimulator, SimulatorApp } from '../src/simulator/index.js';
 
-/** Short tokens: a renewal about every 0.17 s, a dozen per phase (with 1 s tokens a 2 s phase would hold two or three). */
-const TOKEN_LIFETIME_S = 0.25;
+/**
+ * Short tokens: a renewal about every 75 ms, some 40 per phase, over 1 % of the phase's 1 ms samples, so that a stall
+ * per renewal would show in the p99 (with 1 s tokens a 2 s phase would hold two or three renewals, which p99 ignores).
+ */
+const TOKEN_LIFETIME_S = 0.1;
 const ROUNDS = 5;
-const PHASE_MS = 2_000;
+const PHASE_MS = 3_000;
 const SETTLE_MS = 500;
 const RESOLUTION_MS = 1;
 
@@ -65,16 +67,13 @@ async function mainThreadPhase(sim: RemoteSimulator, app: SimulatorApp): Promise
   const sdk: Sdk = sdkFor(sim, app);
   const transport = new Transport(sdk.client.transportConfig());
   let renewals = 0;
-  const refresher: TokenRefresher = new TokenRefresher(
-    tokenEndpoints(transport, { appId: app.appId, secret: app.secret }),
-    { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout), random: Math.random },
-    {
-      onToken: (state) => cache.update(state, 1),
-      onEvent: (event) => {
-        if (event.type === 'refreshed') renewals += 1;
-      },
+  // Built by the same factory as the worker's, so that the baseline cannot drift from what the worker does.
+  const refresher = createTokenRefresher(transport, { appId: app.appId, secret: app.secret }, {
+    onToken: (state) => cache.update(state, 1),
+    onEvent: (event) => {
+      if (event.type === 'refreshed') renewals += 1;
     },
-  );
+  });
   const cache = new TokenCache({ getToken: () => refresher.getToken(), forceRefresh: (stale) => refresher.forceRefresh(stale) });
   try {
     await refresher.start();

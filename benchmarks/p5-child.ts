@@ -1,6 +1,8 @@
 // One fresh process of P5. Mode 'refresher': times a raw login on a new connection, then
 // startRefreshTokenTimer() until the first token is held, and the resident memory the refresher added. Mode
-// 'empty-worker': the resident memory an empty worker thread adds, for comparison.
+// 'cold-start': only startRefreshTokenTimer(), in a process that has made no connection yet. Mode 'cold-login': only a
+// raw login, in a process that has made no connection yet (the baseline of the cold start). Mode 'empty-worker': the
+// resident memory an empty worker thread adds, for comparison.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
@@ -10,7 +12,7 @@ import type { SimulatorApp } from '../src/simulator/index.js';
 import { sleep } from './lib/stats.js';
 
 export interface P5Input {
-  mode: 'refresher' | 'empty-worker';
+  mode: 'refresher' | 'cold-start' | 'cold-login' | 'empty-worker';
   sim: PlatformAddress;
   app: SimulatorApp;
 }
@@ -68,6 +70,25 @@ async function refresher(input: P5Input): Promise<P5Output> {
   return { rawLoginMs, startMs, rssBeforeMB, rssAfterMB, addedMB: rssAfterMB - rssBeforeMB };
 }
 
+/** startRefreshTokenTimer() or a raw login alone, as the first connection this process makes. */
+async function coldTiming(input: P5Input): Promise<P5Output> {
+  const rss = rssMB();
+  if (input.mode === 'cold-login') {
+    const agent = rawAgent(input.sim);
+    const t0 = performance.now();
+    await rawLogin(input.sim, input.app, agent);
+    const rawLoginMs = performance.now() - t0;
+    agent.destroy();
+    return { rawLoginMs, rssBeforeMB: rss, rssAfterMB: rssMB(), addedMB: rssMB() - rss };
+  }
+  const sdk = sdkFor(input.sim, input.app);
+  const t1 = performance.now();
+  await sdk.auth.startRefreshTokenTimer();
+  const startMs = performance.now() - t1;
+  await sdk.close();
+  return { startMs, rssBeforeMB: rss, rssAfterMB: rssMB(), addedMB: rssMB() - rss };
+}
+
 async function emptyWorker(): Promise<P5Output> {
   await sleep(SETTLE_MS);
   collect();
@@ -86,4 +107,4 @@ async function emptyWorker(): Promise<P5Output> {
 }
 
 const input = childInput<P5Input>();
-reply(input.mode === 'refresher' ? await refresher(input) : await emptyWorker());
+reply(input.mode === 'refresher' ? await refresher(input) : input.mode === 'empty-worker' ? await emptyWorker() : await coldTiming(input));

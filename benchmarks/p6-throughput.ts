@@ -20,10 +20,9 @@ const FILL_CALLS = 45_000;
 const FILL_MS = 4_000;
 
 const MISS_REASON =
-  'once its logs are full, the simulator trims them with Array.prototype.splice(0, n) on every request (SimulatorState.record and ' +
-  'SimulatorState.event in src/simulator/state.ts), moving 10 000 request and 40 000 event entries each time; trimming in batches ' +
-  'instead (a local experiment) about doubled its throughput.';
-const MISS_PLAN = 'keep the request, event and push logs in ring buffers (or trim them in batches), then measure again.';
+  'the simulator does per request what the platform does (token, throttle and fault checks, routing, state, the request and ' +
+  'event logs, JSON both ways), all on one event loop, and on 2 cores the load process competes with it for CPU.';
+const MISS_PLAN = 'profile the simulator under the load (node --cpu-prof) and cut the largest per-request cost, then measure again.';
 
 export async function measure(): Promise<FigureResult> {
   const [app] = benchApps('p6');

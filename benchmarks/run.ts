@@ -61,7 +61,9 @@ if (report.failures.length > 0) {
   console.log(`Did not run: ${report.failures.map((f) => f.figure).join(', ')}`);
   process.exitCode = 1;
 }
-if (selected.length === FIGURES.length) {
+if (selected.length === FIGURES.length && report.failures.length > 0) {
+  console.log('Results not written: the saved figures stay those of the last complete run.');
+} else if (selected.length === FIGURES.length) {
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeResults(RESULTS_DIR, report);
   const readme = updateReadme(README, report) ? ' and the README' : ' (the README has no benchmark markers)';

@@ -27,7 +27,14 @@ export async function startJsonChild<T>(scriptUrl: URL, input: unknown, execArgv
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4096);
   });
-  const first = await firstLine<T>(child, () => stderr);
+  let first: T;
+  try {
+    first = await firstLine<T>(child, () => stderr);
+  } catch (error) {
+    // A child that printed nothing usable is not left running.
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     first,
     async stop(graceMs = 5_000) {
