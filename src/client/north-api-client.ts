@@ -9,7 +9,10 @@ import { defaultLogger, log, type NorthApiLogger } from '../logger.js';
 import { positiveInteger, rejectUnknownKeys } from '../options.js';
 
 export interface HttpOptions {
-  /** Time allowed for one request, connection to last byte. Default 30000 ms. */
+  /**
+   * Time allowed for one request, connection to last byte. Default 30000 ms. Requests started close together share
+   * one timer, so one may run up to a tenth longer (at most 1 s), never shorter.
+   */
   timeoutMs?: number;
   /** Largest response body accepted. Default 10 MiB. */
   maxResponseBytes?: number;
