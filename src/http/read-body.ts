@@ -12,6 +12,8 @@ export const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
  * declared) the connection is cut instead and the result is `aborted`, as it is when the client goes away.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+  // The client may have gone before anyone got to read (its 'close' event has fired already).
+  if (req.destroyed || req.readableAborted) return Promise.resolve({ kind: 'aborted' });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

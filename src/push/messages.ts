@@ -140,32 +140,28 @@ export const MAX_DEPTH = 64;
 /** Keys that could change an object's prototype, or look as if they did, when a handler copies the message. */
 const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-const TOO_DEEP = Symbol('too deep');
-
 /**
- * A copy of a JSON value without the {@link UNSAFE_KEYS} at any depth, so that no handler gets an object that can
- * set a prototype when spread or assigned. {@link TOO_DEEP} when it nests deeper than {@link MAX_DEPTH}.
+ * Removes the {@link UNSAFE_KEYS} from a parsed JSON value, in place and at any depth, so that no handler gets an
+ * object that can set a prototype when spread or assigned. False (and the value only partly cleaned) when it nests
+ * deeper than {@link MAX_DEPTH}. Iterative: a deeply nested body cannot overflow the stack.
  */
-function cleanCopy(value: unknown, depth: number): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (depth >= MAX_DEPTH) return TOO_DEEP;
-  if (Array.isArray(value)) {
-    const items: unknown[] = [];
-    for (const item of value) {
-      const copy = cleanCopy(item, depth + 1);
-      if (copy === TOO_DEEP) return TOO_DEEP;
-      items.push(copy);
+function removeUnsafeKeys(root: unknown): boolean {
+  const pending: Array<{ node: object; depth: number }> = [];
+  if (typeof root === 'object' && root !== null) pending.push({ node: root, depth: 0 });
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { node, depth } = next;
+    if (depth >= MAX_DEPTH) return false;
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (UNSAFE_KEYS.has(key)) {
+        delete record[key];
+        continue;
+      }
+      const child = record[key];
+      if (typeof child === 'object' && child !== null) pending.push({ node: child, depth: depth + 1 });
     }
-    return items;
   }
-  const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (UNSAFE_KEYS.has(key)) continue;
-    const inner = cleanCopy(item, depth + 1);
-    if (inner === TOO_DEEP) return TOO_DEEP;
-    copy[key] = inner;
-  }
-  return copy;
+  return true;
 }
 
 /** The message as the receiver understood it. */
@@ -246,14 +242,12 @@ function withServices(message: Record<string, unknown>): Record<string, unknown>
 }
 
 /**
- * Reads a parsed JSON body: a notification (by its notifyType), a command-status callback (no notifyType, but a
+ * Reads a freshly parsed JSON body (it is cleaned in place: see {@link removeUnsafeKeys}): a notification (by its notifyType), a command-status callback (no notifyType, but a
  * commandId), a message of a type this receiver does not know, or an invalid one (with the reason).
  */
-export function parseMessage(input: unknown): ParsedMessage {
-  if (!isPlainObject(input)) return { kind: 'invalid', reason: 'the body must be a JSON object' };
-  const body = cleanCopy(input, 0);
-  if (body === TOO_DEEP) return { kind: 'invalid', reason: `the body is nested more than ${MAX_DEPTH} levels deep` };
+export function parseMessage(body: unknown): ParsedMessage {
   if (!isPlainObject(body)) return { kind: 'invalid', reason: 'the body must be a JSON object' };
+  if (!removeUnsafeKeys(body)) return { kind: 'invalid', reason: `the body is nested more than ${MAX_DEPTH} levels deep` };
   const notifyType = Object.hasOwn(body, 'notifyType') ? body['notifyType'] : undefined;
   if (notifyType === undefined || notifyType === null) {
     if (!Object.hasOwn(body, 'commandId')) return { kind: 'invalid', reason: 'notifyType is missing' };

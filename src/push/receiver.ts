@@ -232,15 +232,15 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
   /** The subscription path and the command path (without trailing slash). */
   readonly paths: { readonly subscription: string; readonly command: string };
   readonly maxBodyBytes: number;
-  private readonly logger: NorthApiLogger;
-  private server: http.Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private readonly inFlight = new Set<Promise<void>>();
-  /** Settles once the server being started by listen() listens or fails to. */
-  private starting: Promise<void> | undefined;
+  readonly #logger: NorthApiLogger;
+  /** The server of listen(), until close() (kept private: a TLS server holds its key). */
+  #current: ServerRecord | undefined;
+  /** The last close() begun, for calls that find nothing left to close. */
+  #lastClose: Promise<void> | undefined;
 
   constructor(options: PushMessageReceiverOptions = {}) {
-    super();
+    // A listener returning a rejected promise is reported to [Symbol.for('nodejs.rejection')] below, not left unhandled.
+    super({ captureRejections: true });
     if (!isPlainObject(options)) throw invalidOption('PushMessageReceiver options must be an object.');
     rejectUnknownKeys(options, OPTION_KEYS, 'PushMessageReceiver option');
     const paths = options.paths ?? {};
@@ -252,55 +252,55 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
     };
     if (this.paths.subscription === this.paths.command) throw invalidOption('paths.subscription and paths.command must differ.');
     this.maxBodyBytes = positiveInteger(options.maxBodyBytes, DEFAULT_MAX_PUSH_BODY_BYTES, 'maxBodyBytes');
-    this.logger = options.logger ?? defaultLogger;
+    this.#logger = options.logger ?? defaultLogger;
   }
 
   // ---- handlers (override these) ------------------------------------------------------------------------------
 
   /** A device was registered. */
-  async handleDeviceAdded(_message: NotifyDeviceAddedDTO, _context: PushContext): Promise<void> {}
+  handleDeviceAdded(_message: NotifyDeviceAddedDTO, _context: PushContext): Promise<void> | void {}
   /** A device was bound (it connected for the first time). */
-  async handleBindDevice(_message: NotifyBindDeviceDTO, _context: PushContext): Promise<void> {}
+  handleBindDevice(_message: NotifyBindDeviceDTO, _context: PushContext): Promise<void> | void {}
   /** Device information or status changed. */
-  async handleDeviceInfoChanged(_message: NotifyDeviceInfoChangedDTO, _context: PushContext): Promise<void> {}
+  handleDeviceInfoChanged(_message: NotifyDeviceInfoChangedDTO, _context: PushContext): Promise<void> | void {}
   /** A device reported data of one service. */
-  async handleDeviceDataChanged(_message: NotifyDeviceDataChangedDTO, _context: PushContext): Promise<void> {}
+  handleDeviceDataChanged(_message: NotifyDeviceDataChangedDTO, _context: PushContext): Promise<void> | void {}
   /** A device reported data of several services (always under `services`, see the DTO). */
-  async handleDeviceDatasChanged(_message: NotifyDeviceDatasChangedDTO, _context: PushContext): Promise<void> {}
+  handleDeviceDatasChanged(_message: NotifyDeviceDatasChangedDTO, _context: PushContext): Promise<void> | void {}
   /** Service settings of a device changed. */
-  async handleServiceInfoChanged(_message: NotifyServiceInfoChangedDTO, _context: PushContext): Promise<void> {}
+  handleServiceInfoChanged(_message: NotifyServiceInfoChangedDTO, _context: PushContext): Promise<void> | void {}
   /** A device was deleted. */
-  async handleDeviceDeleted(_message: NotifyDeviceDeletedDTO, _context: PushContext): Promise<void> {}
+  handleDeviceDeleted(_message: NotifyDeviceDeletedDTO, _context: PushContext): Promise<void> | void {}
   /** A device confirmed a message. */
-  async handleMessageConfirm(_message: NotifyMessageConfirmDTO, _context: PushContext): Promise<void> {}
+  handleMessageConfirm(_message: NotifyMessageConfirmDTO, _context: PushContext): Promise<void> | void {}
   /** A device answered a sendCommand request. */
-  async handleCommandRsp(_message: NotifyCommandRspDTO, _context: PushContext): Promise<void> {}
+  handleCommandRsp(_message: NotifyCommandRspDTO, _context: PushContext): Promise<void> | void {}
   /** A device raised an event. */
-  async handleDeviceEvent(_message: NotifyDeviceEventDTO, _context: PushContext): Promise<void> {}
+  handleDeviceEvent(_message: NotifyDeviceEventDTO, _context: PushContext): Promise<void> | void {}
   /** A device model was added. */
-  async handleDeviceModelAdded(_message: NotifyDeviceModelAddedDTO, _context: PushContext): Promise<void> {}
+  handleDeviceModelAdded(_message: NotifyDeviceModelAddedDTO, _context: PushContext): Promise<void> | void {}
   /** A device model was deleted. */
-  async handleDeviceModelDeleted(_message: NotifyDeviceModelDeletedDTO, _context: PushContext): Promise<void> {}
+  handleDeviceModelDeleted(_message: NotifyDeviceModelDeletedDTO, _context: PushContext): Promise<void> | void {}
   /** Services or properties of a device profile changed. */
-  async handleDeviceCapabilitiesChanged(_message: NotifyDeviceCapabilitiesChangedDTO, _context: PushContext): Promise<void> {}
+  handleDeviceCapabilitiesChanged(_message: NotifyDeviceCapabilitiesChangedDTO, _context: PushContext): Promise<void> | void {}
   /** A device profile was added. */
-  async handleDeviceCapabilitiesAdded(_message: NotifyDeviceCapabilitiesAddedDTO, _context: PushContext): Promise<void> {}
+  handleDeviceCapabilitiesAdded(_message: NotifyDeviceCapabilitiesAddedDTO, _context: PushContext): Promise<void> | void {}
   /** A device profile was deleted. */
-  async handleDeviceCapabilitiesDeleted(_message: NotifyDeviceCapabilitiesDeletedDTO, _context: PushContext): Promise<void> {}
+  handleDeviceCapabilitiesDeleted(_message: NotifyDeviceCapabilitiesDeletedDTO, _context: PushContext): Promise<void> | void {}
   /** A rule fired. */
-  async handleRuleEvent(_message: NotifyRuleEventDTO, _context: PushContext): Promise<void> {}
+  handleRuleEvent(_message: NotifyRuleEventDTO, _context: PushContext): Promise<void> | void {}
   /** A desired-property change of a device changed status. */
-  async handleDeviceDesiredStatusChanged(_message: NotifyDeviceDesiredStatusChangedDTO, _context: PushContext): Promise<void> {}
+  handleDeviceDesiredStatusChanged(_message: NotifyDeviceDesiredStatusChangedDTO, _context: PushContext): Promise<void> | void {}
   /** A software upgrade changed state (notifyType `swUpgradeStateChangeNotify`). */
-  async handleSwUpgradeStateChanged(_message: NotifySwUpgradeStateChangedDTO, _context: PushContext): Promise<void> {}
+  handleSwUpgradeStateChanged(_message: NotifySwUpgradeStateChangedDTO, _context: PushContext): Promise<void> | void {}
   /** A software upgrade ended (notifyType `swUpgradeResultNotify`). */
-  async handleSwUpgradeResult(_message: NotifySwUpgradeResultDTO, _context: PushContext): Promise<void> {}
+  handleSwUpgradeResult(_message: NotifySwUpgradeResultDTO, _context: PushContext): Promise<void> | void {}
   /** A firmware upgrade moved a step (notifyType `fwUpgradeStateChangeNotify`). */
-  async handleFwUpgradeStateChanged(_message: NotifyFwUpgradeStateChangedDTO, _context: PushContext): Promise<void> {}
+  handleFwUpgradeStateChanged(_message: NotifyFwUpgradeStateChangedDTO, _context: PushContext): Promise<void> | void {}
   /** A firmware upgrade ended (notifyType `fwUpgradeResultNotify`). */
-  async handleFwUpgradeResult(_message: NotifyFwUpgradeResultDTO, _context: PushContext): Promise<void> {}
+  handleFwUpgradeResult(_message: NotifyFwUpgradeResultDTO, _context: PushContext): Promise<void> | void {}
   /** A command changed status (posted to the command's callbackUrl, without a notifyType). */
-  async handleNBCommandStateChanged(_message: NotifyNBCommandStatusChangedDTO, _context: PushContext): Promise<void> {}
+  handleNBCommandStateChanged(_message: NotifyNBCommandStatusChangedDTO, _context: PushContext): Promise<void> | void {}
 
   // ---- dispatch ------------------------------------------------------------------------------------------------
 
@@ -312,15 +312,14 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
    */
   async dispatch(body: string | Uint8Array | object, context: Partial<PushContext> = {}): Promise<PushDispatchResult> {
     const ctx: PushContext = { ...withoutUndefined(context), receivedAt: context.receivedAt ?? new Date() };
-    let value: unknown = body;
-    if (typeof body === 'string' || body instanceof Uint8Array) {
-      const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-      ctx.rawBody = text;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        return this.invalid(400, 'the body is not valid JSON', ctx.path);
-      }
+    let value: unknown;
+    const text = typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8') : undefined;
+    if (text !== undefined) ctx.rawBody = text;
+    try {
+      // An object from elsewhere is copied (through JSON), so that cleaning it never changes the caller's object.
+      value = JSON.parse(text ?? JSON.stringify(body));
+    } catch {
+      return this.invalid(400, text !== undefined ? 'the body is not valid JSON' : 'the body cannot be read as JSON', ctx.path);
     }
     const parsed = parseMessage(value);
     switch (parsed.kind) {
@@ -349,7 +348,7 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
     } catch (cause) {
       const error = new PushHandlerError(notifyType, handler, cause);
       if (this.listenerCount('error') > 0) this.announce('error', error);
-      else log(this.logger, 'error', `push receiver: ${error.message}`);
+      else log(this.#logger, 'error', `push receiver: ${error.message}`);
       return { status: 500, outcome: 'failed', notifyType, error };
     }
   }
@@ -364,8 +363,13 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
     try {
       (this.emit as (event: K, ...args: PushMessageReceiverEvents[K]) => boolean)(event, ...args);
     } catch (error) {
-      log(this.logger, 'error', `push receiver: a listener of the ${event} event threw: ${error instanceof Error ? error.message : String(error)}`);
+      log(this.#logger, 'error', `push receiver: a listener of the ${event} event threw: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /** Where EventEmitter's captureRejections reports a listener whose promise rejected: logged, as a throw is. */
+  [Symbol.for('nodejs.rejection')](error: unknown, event: string | symbol): void {
+    log(this.#logger, 'error', `push receiver: a listener of the ${String(event)} event failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   // ---- HTTP ----------------------------------------------------------------------------------------------------
@@ -384,12 +388,10 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
       else reply(res, 404, 'no receiver at this path');
       return;
     }
-    const work = this.serve(req, res, path).catch(() => {
+    this.serve(req, res, path).catch(() => {
       // serve() answers every failure itself; this only guards against a socket that broke while answering.
       if (!res.writableEnded) res.destroy();
     });
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
   };
 
   /** The receiver path a request is for, or undefined. */
@@ -439,7 +441,7 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
   async listen(options: PushListenOptions = {}): Promise<PushReceiverAddress> {
     if (!isPlainObject(options)) throw invalidOption('listen options must be an object.');
     rejectUnknownKeys(options, LISTEN_KEYS, 'listen option');
-    if (this.server) throw new Error('The receiver is already listening; close() it first.');
+    if (this.#current) throw new Error('The receiver is already listening; close() it first.');
     const port: unknown = options.port ?? 0;
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
       throw invalidOption('port must be an integer from 0 to 65535.');
@@ -453,17 +455,19 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
       rejectUnknownKeys(tls, TLS_KEYS, 'tls option');
       if (tls['pfx'] === undefined && (tls['cert'] === undefined || tls['key'] === undefined)) throw invalidOption('tls needs cert and key (or pfx).');
     }
+    // Assigned below, before the server can take a request.
+    let record: ServerRecord | undefined;
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => serveOn(record!, this.handle, req, res);
     let server: http.Server;
     try {
-      server = tls ? https.createServer({ ...tls }, this.handle) : http.createServer(this.handle);
+      server = tls ? https.createServer({ ...tls }, listener) : http.createServer(listener);
     } catch (error) {
       throw NorthApiException.sdk(SdkErrorCode.CLIENT_SSL_CONFIG_ERROR, 'The receiver TLS settings could not be loaded.', error);
     }
-    // Taken at once, so that a second listen() or a close() during the await below sees it.
-    this.server = server;
+    const sockets = new Set<Socket>();
     server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
     });
     const started = new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -472,19 +476,24 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
         resolve();
       });
     });
-    this.starting = started.catch(() => undefined);
+    record = {
+      server,
+      sockets,
+      inFlight: new Set(),
+      started: started.then(
+        () => true,
+        () => false,
+      ),
+    };
+    // Taken before the first await, so that a second listen() or a close() meanwhile sees this server.
+    this.#current = record;
     try {
       await started;
     } catch (error) {
-      if (this.server === server) this.server = undefined;
+      if (this.#current === record) this.#current = undefined;
       throw error;
-    } finally {
-      this.starting = undefined;
     }
-    if (this.server !== server) {
-      // close() was called while the server was starting: it has been stopped already.
-      throw new Error('The receiver was closed before it started listening.');
-    }
+    if (this.#current !== record) throw new Error('The receiver was closed before it started listening.');
     const address = server.address() as AddressInfo;
     const protocol = tls ? 'https' : 'http';
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -500,44 +509,78 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
   }
 
   /**
-   * Stops the server started by {@link PushMessageReceiver.listen}: no new connections, idle ones closed at once.
-   * Messages under way are still answered, for up to `timeoutMs` (default 10 s); then every connection left is cut.
-   * Idempotent.
+   * Stops the server started by {@link PushMessageReceiver.listen}: no new connections, idle ones closed at once,
+   * answers from now on sent with `Connection: close`. Messages under way are still answered, for up to `timeoutMs`
+   * (default 10 s; 0 cuts them at once); then every connection left is cut. The receiver may listen again as soon as
+   * close() is called. Idempotent: calls while one is under way wait for the same close.
    */
   async close(options: PushCloseOptions = {}): Promise<void> {
     if (!isPlainObject(options)) throw invalidOption('close options must be an object.');
     rejectUnknownKeys(options, CLOSE_KEYS, 'close option');
-    const timeoutMs = positiveInteger(options.timeoutMs, DEFAULT_CLOSE_TIMEOUT_MS, 'timeoutMs');
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    // A server still starting is let finish first: closing it half-way would leave listen() waiting for ever.
-    await this.starting;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    try {
-      // Messages that arrived on kept-alive connections while waiting are waited for too.
-      while (this.inFlight.size > 0) {
-        const expired = await Promise.race([Promise.allSettled([...this.inFlight]).then(() => false), deadline.then(() => true)]);
-        if (expired) break;
-      }
-    } finally {
-      clearTimeout(timer);
+    const timeoutMs: unknown = options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_TIMER_MS) {
+      throw invalidOption(`timeoutMs must be an integer from 0 to ${MAX_TIMER_MS}.`);
     }
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
+    const record = this.#current;
+    if (!record) return this.#lastClose;
+    this.#current = undefined;
+    this.#lastClose = closeServer(record, timeoutMs);
+    return this.#lastClose;
   }
 
   /** Shows the paths, the limit and whether it listens: never TLS keys or passphrases. */
   [inspect.custom](): string {
-    const address = this.server?.address();
+    const address = this.#current?.server.address();
     const where = address && typeof address === 'object' ? `listening on ${address.address}:${address.port}` : 'not listening';
     return `${this.constructor.name} { paths: ${JSON.stringify(this.paths)}, maxBodyBytes: ${this.maxBodyBytes}, ${where} }`;
   }
 }
 
+/** One server started by listen(), with what close() needs of it. */
+interface ServerRecord {
+  readonly server: http.Server;
+  readonly sockets: Set<Socket>;
+  /** Responses not yet closed (answered and flushed, or cut). */
+  readonly inFlight: Set<http.ServerResponse>;
+  /** Settles once the server listens (true) or failed to (false). */
+  readonly started: Promise<boolean>;
+  /** Set once close() began: answers go out with `Connection: close`. */
+  closing?: boolean;
+}
+
+/** Longest delay a timer takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The request listener of a server of listen(): tracks the response until it is closed, then hands over. */
+function serveOn(record: ServerRecord, handle: PushMessageReceiver['handle'], req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (record.closing) res.shouldKeepAlive = false;
+  record.inFlight.add(res);
+  res.once('close', () => record.inFlight.delete(res));
+  handle(req, res);
+}
+
+async function closeServer(record: ServerRecord, timeoutMs: number): Promise<void> {
+  // A server still starting is let finish first: closing it half-way would leave listen() waiting for ever.
+  const listening = await record.started;
+  record.closing = true;
+  if (!listening) return;
+  const { server } = record;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const res of record.inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  // The server closes once every connection has ended: answers under way go out with Connection: close.
+  await Promise.race([closed, deadline]);
+  clearTimeout(timer);
+  for (const socket of record.sockets) socket.destroy();
+  await closed;
+}
+
+/**
+ * The `publicUrl` option as a base URL: origin and path of the parsed URL, without a trailing slash. A path is kept
+ * (for a proxy that maps it to the receiver's paths).
+ */
 function publicUrlOption(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   let url: URL | undefined;
@@ -546,10 +589,11 @@ function publicUrlOption(value: unknown): string | undefined {
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+  const raw = typeof value === 'string' ? value : '';
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || /[?#@\s\\]/.test(raw.trim()) || url.hostname === '') {
     throw invalidOption('publicUrl must be an http(s) URL without query, fragment or credentials.');
   }
-  return (value as string).replace(/\/+$/, '');
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 /** A copy of `context` without its undefined fields. */

@@ -10,6 +10,7 @@ import {
   NorthApiException,
   PushHandlerError,
   PushMessageReceiver,
+  type NotifyDeviceDeletedDTO,
   type PushContext,
   type PushReceiverAddress,
   type UnknownPushMessage,
@@ -477,7 +478,10 @@ describe('PushMessageReceiver: other ways in, options and lifecycle', () => {
     } finally {
       await receiver.close();
     }
-    for (const publicUrl of ['ftp://x.example.com:21', 'https://x.example.com:1/?a=1', 'not a url', 'https://u:p@x.example.com:1']) {
+    const based = await receiver.listen({ publicUrl: ' https://[::1]:8443/iot/push/ ' });
+    assert.equal(based.subscriptionUrl, 'https://[::1]:8443/iot/push/v1.0.0/messageReceiver');
+    await receiver.close();
+    for (const publicUrl of ['ftp://x.example.com:21', 'https://x.example.com:1/?a=1', 'not a url', 'https://u:p@x.example.com:1', 'https://host?', 'https://host#', 'https://@host', 'https:\\\\host', 'https://h:1/a b']) {
       await assert.rejects(receiver.listen({ publicUrl }), /publicUrl must be an http\(s\) URL/);
     }
     // close() while listen() is still starting: the server does not stay open.
@@ -503,7 +507,83 @@ describe('PushMessageReceiver: other ways in, options and lifecycle', () => {
     await receiver.close({ timeoutMs: 300 });
     await socketClosed;
     assert.match(String(await stuck), /socket hang up|ECONNRESET/);
-    await assert.rejects(receiver.close({ timeoutMs: 0 }), /timeoutMs must be a positive integer/);
+    await assert.rejects(receiver.close({ timeoutMs: -1 }), /timeoutMs must be an integer from 0/);
+    // The stuck handler belongs to the closed server: listening again and closing again does not wait for it (a
+    // close that did would run into this test's time limit).
+    const again = await receiver.listen();
+    assert.equal((await send(again.subscriptionUrl, { body: SAMPLE_BODIES.deviceDeleted, method: 'GET' })).status, 405);
+    await receiver.close({ timeoutMs: 600_000 });
+  });
+
+  test('close() while a message is handled: its answer says Connection: close; a second close() waits for the same end', async () => {
+    const receiver = new RecordingReceiver();
+    let release!: () => void;
+    receiver.gate = new Promise<void>((resolve) => (release = resolve));
+    const started = new Promise<void>((resolve) => (receiver.onStart = resolve));
+    const address = await receiver.listen();
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const pending = new Promise<http.IncomingMessage>((resolve, reject) => {
+        const req = http.request(address.subscriptionUrl, { method: 'POST', agent, headers: { 'Content-Type': 'application/json' } }, resolve);
+        req.on('error', reject);
+        req.end(JSON.stringify(SAMPLE_BODIES.deviceDeleted));
+      });
+      await started;
+      const first = receiver.close();
+      const second = receiver.close();
+      release();
+      const res = await pending;
+      res.resume();
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.headers['connection'], 'close');
+      await Promise.all([first, second]);
+      assert.equal(receiver.received.length, 1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  test('listen, close, listen, close in a row (the second on a host name to look up): every call settles', async () => {
+    const receiver = new PushMessageReceiver();
+    const a = receiver.listen();
+    const closeA = receiver.close();
+    const b = receiver.listen({ host: 'localhost' });
+    const closeB = receiver.close();
+    const results = await Promise.allSettled([a, closeA, b, closeB]);
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    assert.match(String((results[0] as PromiseRejectedResult).reason), /closed before it started listening/);
+    const c = await receiver.listen();
+    assert.match(c.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    await receiver.close();
+  });
+
+  test('a synchronous handler override and a rejecting async listener work as well', async () => {
+    const logger = capturingLogger();
+    const seen: string[] = [];
+    class Plain extends PushMessageReceiver {
+      override handleDeviceDeleted(message: NotifyDeviceDeletedDTO): void {
+        seen.push(message.deviceId);
+      }
+    }
+    const receiver = new Plain({ logger });
+    receiver.on('unknown', async () => {
+      throw new Error('async listener broke');
+    });
+    assert.equal((await receiver.dispatch(SAMPLE_BODIES.deviceDeleted)).status, 200);
+    assert.deepEqual(seen, ['dev-gone-1']);
+    assert.equal((await receiver.dispatch({ notifyType: 'newKind' })).status, 200);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(logger.lines.length, 1);
+    assert.match(logger.lines[0]!, /a listener of the unknown event failed: async listener broke/);
+  });
+
+  test('dispatch() of a parsed object leaves the caller\'s object as it was', async () => {
+    const receiver = new RecordingReceiver();
+    const body = JSON.parse('{"notifyType":"deviceDeleted","deviceId":"d9","__proto__":{"x":1},"nested":{"constructor":1}}') as Record<string, unknown>;
+    const before = JSON.stringify(body);
+    assert.equal((await receiver.dispatch(body)).status, 200);
+    assert.equal(JSON.stringify(body), before);
+    assert.deepEqual(receiver.received[0]!.message, { notifyType: 'deviceDeleted', deviceId: 'd9', nested: {} });
   });
 
   test('close() lets a message being handled finish and be answered, then refuses connections', async () => {
