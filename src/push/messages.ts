@@ -8,6 +8,7 @@
  * `body`, `properties`, ...) are checked to be objects; what they hold is passed on as received.
  */
 import type { PushNotificationMap, PushNotifyType } from '../dto/push.js';
+import { isPlainObject } from '../services/validation.js';
 
 type Kind = 'string' | 'scalar' | 'object' | 'array' | 'any';
 
@@ -170,10 +171,6 @@ export type ParsedMessage =
   | { kind: 'commandStatus'; message: Record<string, unknown> }
   | { kind: 'unknown'; notifyType: string; message: Record<string, unknown> }
   | { kind: 'invalid'; reason: string };
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function hasKind(value: unknown, kind: Kind): boolean {
   switch (kind) {

@@ -52,7 +52,8 @@ import { NorthApiException, SdkErrorCode } from '../errors.js';
 import { readBody } from '../http/read-body.js';
 import { defaultLogger, log, type NorthApiLogger } from '../logger.js';
 import { positiveInteger, rejectUnknownKeys } from '../options.js';
-import { isPlainObject, NOTIFICATIONS, parseMessage, type NotificationHandlerName } from './messages.js';
+import { compact, isPlainObject } from '../services/validation.js';
+import { NOTIFICATIONS, parseMessage, type NotificationHandlerName } from './messages.js';
 
 /** Default path of subscription notifications, as in the Java SDK. */
 export const PUSH_SUBSCRIPTION_PATH = '/v1.0.0/messageReceiver';
@@ -311,7 +312,7 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
    * `constructor` or `prototype` are dropped from the message at every depth.
    */
   async dispatch(body: string | Uint8Array | object, context: Partial<PushContext> = {}): Promise<PushDispatchResult> {
-    const ctx: PushContext = { ...withoutUndefined(context), receivedAt: context.receivedAt ?? new Date() };
+    const ctx: PushContext = { ...compact(context), receivedAt: context.receivedAt ?? new Date() };
     let value: unknown;
     const text = typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8') : undefined;
     if (text !== undefined) ctx.rawBody = text;
@@ -594,9 +595,4 @@ function publicUrlOption(value: unknown): string | undefined {
     throw invalidOption('publicUrl must be an http(s) URL without query, fragment or credentials.');
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-/** A copy of `context` without its undefined fields. */
-function withoutUndefined<T extends object>(context: T): T {
-  return Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined)) as T;
 }

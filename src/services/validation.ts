@@ -8,9 +8,14 @@ export function invalid(field: string, expectation: string): NorthApiException {
   return NorthApiException.sdk(SdkErrorCode.CLIENT_INPUT_PARAMETER_INVALID, `${field} ${expectation}.`);
 }
 
+/** True for an object that is not an array (and not null). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export function requireObject(value: unknown, field: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(field, 'must be an object');
-  return value as Record<string, unknown>;
+  if (!isPlainObject(value)) throw invalid(field, 'must be an object');
+  return value;
 }
 
 /** The length check of the string checks below: at most `maxLength` characters. */

@@ -1,9 +1,9 @@
 // Push-test helpers: a receiver that records what every handler got, one valid body per message kind, and a raw
 // HTTP client that sends exactly the bytes it is given.
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { PushMessageReceiver, type PushContext, type PushMessageReceiverOptions, type PushNotifyType } from '../../src/index.js';
 import { NOTIFICATIONS } from '../../src/push/messages.js';
+import { TestClient } from '../simulator/helpers.js';
 
 /** What one handler call received. */
 export interface Received {
@@ -180,32 +180,21 @@ export interface RawReply {
 }
 
 /**
- * Sends one request without connection reuse (so nothing stays open) and reads the whole answer. `body` is sent as
- * given: a string or bytes go out verbatim, anything else as compact JSON.
+ * Sends one request on a connection of its own, closed afterwards (so nothing stays open), and reads the whole
+ * answer. `body` is sent as given: a string or bytes go out verbatim, anything else as compact JSON. HTTPS trusts
+ * `ca` only (Node's default roots without it).
  */
-export function send(url: string, options: { method?: string; body?: unknown; headers?: Record<string, string>; ca?: string } = {}): Promise<RawReply> {
+export async function send(url: string, options: { method?: string; body?: unknown; headers?: Record<string, string>; ca?: string } = {}): Promise<RawReply> {
   const target = new URL(url);
-  const payload = options.body === undefined
-    ? undefined
-    : typeof options.body === 'string' || options.body instanceof Uint8Array ? options.body : JSON.stringify(options.body);
-  const lib = target.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = lib.request(
-      target,
-      {
-        method: options.method ?? 'POST',
-        agent: false,
-        headers: { 'Content-Type': 'application/json', ...(payload !== undefined ? { 'Content-Length': String(Buffer.byteLength(payload)) } : {}), ...options.headers },
-        ...(options.ca ? { ca: options.ca } : {}),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  const body = options.body === undefined || typeof options.body === 'string' || options.body instanceof Buffer ? options.body : JSON.stringify(options.body);
+  const client = new TestClient({ url: target.origin, protocol: target.protocol === 'https:' ? 'https' : 'http', ca: options.ca ?? '' });
+  try {
+    const reply = await client.request(options.method ?? 'POST', `${target.pathname}${target.search}`, {
+      headers: { 'content-type': 'application/json', ...options.headers },
+      ...(body !== undefined ? { body } : {}),
+    });
+    return { status: reply.status, headers: reply.headers, body: reply.text };
+  } finally {
+    client.close();
+  }
 }

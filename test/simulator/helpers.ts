@@ -42,7 +42,7 @@ export class TestClient {
     this.base = new URL(sim.url);
     this.agent =
       sim.protocol === 'https'
-        ? new https.Agent({ keepAlive: true, ca: tls.ca ?? sim.ca, cert: tls.cert, key: tls.key, servername: tls.servername })
+        ? new https.Agent({ keepAlive: true, ca: tls.ca ?? (sim.ca || undefined), cert: tls.cert, key: tls.key, servername: tls.servername })
         : new http.Agent({ keepAlive: true });
   }
 
