@@ -2,13 +2,14 @@
 // timer) against a raw node-fetch call with a fixed token, on the same keep-alive TLS agent options, against the same
 // simulator process. SDK and raw calls alternate one by one (the order flips every pair), so drift hits both alike.
 import fetch from 'node-fetch';
-import { explainMiss, figureMain, progress, ratio, type FigureResult } from './lib/figure.js';
+import { explainMiss, figureMain, progress, ratio, scaled, type FigureResult } from './lib/figure.js';
 import { benchApps, businessHeaders, DEVICE_PATH, rawAgent, rawLogin, registerDevice, sdkFor, startPlatform } from './lib/platform.js';
 import { nowUs, percentile, sig, sorted } from './lib/stats.js';
 
-const WARMUP_PAIRS = 2_000;
-const PAIRS = 10_000;
+const WARMUP_PAIRS = scaled(2_000, 10);
 const BLOCKS = 5;
+/** A multiple of BLOCKS. */
+const PAIRS = BLOCKS * scaled(2_000, 10);
 
 const MISS_REASON =
   "the SDK's own work per call (argument checks, path and query, token read, headers, timeout signal, streamed body and decoding) " +

@@ -1,13 +1,13 @@
 // P2 token read: what a null-token call pays to find its token (a read of the main-thread cache), against one comlink
 // round trip to the refresher worker (what every call would pay if the token were asked of the worker).
 import { refresherRegistry } from '../src/auth/refresher-registry.js';
-import { explainMiss, figureMain, progress, ratio, type FigureResult } from './lib/figure.js';
+import { explainMiss, figureMain, progress, ratio, scaled, type FigureResult } from './lib/figure.js';
 import { benchApps, sdkFor, startPlatform } from './lib/platform.js';
 import { median, sig } from './lib/stats.js';
 
-const ROUNDS = 5;
-const READS = 2_000_000;
-const ROUND_TRIPS = 2_000;
+const ROUNDS = scaled(5);
+const READS = scaled(2_000_000, 1_000);
+const ROUND_TRIPS = scaled(2_000, 10);
 
 const MISS_REASON = 'a read of the cache costs more than a clock check and a field read.';
 const MISS_PLAN = 'profile TokenCache.current() (src/auth/token-cache.ts) and take whatever it does beyond that off the hot path.';

@@ -3,12 +3,12 @@
 // SDK's timer: a fresh login every expiresIn seconds, no margin, no replay; its callers pass whatever token it holds.
 // Each side has its own app on one simulator process, so their logins never void each other's tokens, and both see
 // the same load on the same machine during the same minute.
-import { explainMiss, figureMain, progress, ratio, type FigureResult } from './lib/figure.js';
+import { explainMiss, figureMain, progress, ratio, scaled, type FigureResult } from './lib/figure.js';
 import { benchApps, errorKey, registerDevice, sdkFor, startPlatform, type Sdk } from './lib/platform.js';
 import { sig, tally } from './lib/stats.js';
 
-const DURATION_MS = 60_000;
-const CALLERS = 100;
+const DURATION_MS = scaled(60_000, 1_000);
+const CALLERS = scaled(100, 5);
 const TOKEN_LIFETIME_S = 2;
 
 const MISS_REASON = 'some null-token calls failed: latest.json lists them by error code (details.sdk.failuresByCode).';

@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TokenCache } from '../src/auth/token-cache.js';
 import { createTokenRefresher } from '../src/auth/token-endpoints.js';
 import { Transport } from '../src/http/transport.js';
-import { explainMiss, figureMain, progress, ratio, type FigureResult } from './lib/figure.js';
+import { explainMiss, figureMain, progress, ratio, scaled, type FigureResult } from './lib/figure.js';
 import { benchApps, sdkFor, startPlatform, type Sdk } from './lib/platform.js';
 import { median, sig, sleep } from './lib/stats.js';
 import type { RemoteSimulator, SimulatorApp } from '../src/simulator/index.js';
@@ -18,8 +18,8 @@ import type { RemoteSimulator, SimulatorApp } from '../src/simulator/index.js';
  * per renewal would show in the p99 (with 1 s tokens a 2 s phase would hold two or three renewals, which p99 ignores).
  */
 const TOKEN_LIFETIME_S = 0.1;
-const ROUNDS = 5;
-const PHASE_MS = 3_000;
+const ROUNDS = scaled(5);
+const PHASE_MS = scaled(3_000, 300);
 const SETTLE_MS = 500;
 const RESOLUTION_MS = 1;
 

@@ -5,12 +5,12 @@
 // start minus before (a raw login done first, so that the process's TLS setup is counted before); its baseline is the
 // RSS an empty worker thread adds.
 import { runJsonChild } from './lib/child.js';
-import { explainMiss, figureMain, progress, ratio, type FigureResult } from './lib/figure.js';
+import { explainMiss, figureMain, progress, ratio, scaled, type FigureResult } from './lib/figure.js';
 import { benchApps, startPlatform } from './lib/platform.js';
 import { median, sig } from './lib/stats.js';
 import type { P5Input, P5Output } from './p5-child.js';
 
-const RUNS = 7;
+const RUNS = scaled(7);
 
 const START_REASON =
   'before its first login the worker thread boots (an empty worker: about 30 ms here) and loads node-fetch (about 25 ms) and the ' +

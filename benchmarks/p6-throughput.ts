@@ -4,20 +4,20 @@
 import fetch from 'node-fetch';
 import type { LoadInput, LoadResult } from './load-generator.js';
 import { runJsonChild, startJsonChild } from './lib/child.js';
-import { explainMiss, figureMain, progress, ratio, type FigureResult } from './lib/figure.js';
+import { explainMiss, figureMain, progress, ratio, scaled, type FigureResult } from './lib/figure.js';
 import { benchApps, businessHeaders, DEVICE_PATH, rawAgent, rawLogin, registerDevice, sdkFor, startPlatform } from './lib/platform.js';
 import { mean, sig } from './lib/stats.js';
 
 const ROUNDS = 2;
 const CONNECTIONS = 32;
-const WARMUP_MS = 1_500;
-const DURATION_MS = 5_000;
+const WARMUP_MS = scaled(1_500, 100);
+const DURATION_MS = scaled(5_000, 300);
 /**
  * The simulator keeps bounded logs (10 000 requests, 40 000 events by default) and behaves differently once they are
  * full; before the measured rounds it is loaded until they are, so that the figure is its steady state.
  */
-const FILL_CALLS = 45_000;
-const FILL_MS = 4_000;
+const FILL_CALLS = scaled(45_000, 100);
+const FILL_MS = scaled(4_000, 100);
 
 const MISS_REASON =
   'the simulator does per request what the platform does (token, throttle and fault checks, routing, state, the request and ' +

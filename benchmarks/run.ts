@@ -2,10 +2,12 @@
 // writes benchmarks/results/latest.json and latest.md, and refreshes the figures in the README.
 //   node dist/benchmarks/run.js            all figures; results written
 //   node dist/benchmarks/run.js p1 p4      only these; printed, nothing written
+// BENCH_RESULTS_DIR and BENCH_README send the results elsewhere; BENCH_SCALE shortens every run (a smoke test), and
+// such a run never writes over the published results.
 import { fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { FigureMessage, FigureResult } from './lib/figure.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SCALE, type FigureMessage, type FigureResult } from './lib/figure.js';
 import { machineInfo } from './lib/machine.js';
 import { textTable, updateReadme, writeResults, type SuiteReport } from './lib/report.js';
 
@@ -13,8 +15,8 @@ const FIGURES = ['p1-overhead', 'p2-token-read', 'p3-soak', 'p4-isolation', 'p5-
 /** No figure takes this long; one that does is stopped and reported as failed. */
 const FIGURE_TIMEOUT_MS = 4 * 60_000;
 
-const RESULTS_DIR = new URL('../../benchmarks/results/', import.meta.url);
-const README = new URL('../../README.md', import.meta.url);
+const RESULTS_DIR = process.env['BENCH_RESULTS_DIR'] ? pathToFileURL(`${process.env['BENCH_RESULTS_DIR']}/`) : new URL('../../benchmarks/results/', import.meta.url);
+const README = process.env['BENCH_README'] ? pathToFileURL(process.env['BENCH_README']) : new URL('../../README.md', import.meta.url);
 
 function runFigure(name: string): Promise<FigureResult[]> {
   return new Promise((resolve, reject) => {
@@ -63,6 +65,8 @@ if (report.failures.length > 0) {
 }
 if (selected.length === FIGURES.length && report.failures.length > 0) {
   console.log('Results not written: the saved figures stay those of the last complete run.');
+} else if (SCALE !== 1 && (!process.env['BENCH_RESULTS_DIR'] || !process.env['BENCH_README'])) {
+  console.log(`Results not written: a run shortened by BENCH_SCALE=${SCALE} is never published (set BENCH_RESULTS_DIR and BENCH_README).`);
 } else if (selected.length === FIGURES.length) {
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeResults(RESULTS_DIR, report);

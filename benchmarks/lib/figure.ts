@@ -25,6 +25,23 @@ export interface FigureMessage {
   error?: string;
 }
 
+/**
+ * `BENCH_SCALE` (0 < scale <= 1, default 1) shortens every figure's run by that factor: a smoke test of the suite
+ * (test/e2e/bench-smoke.test.ts). Figures of a shortened run mean nothing and are never published.
+ */
+export const SCALE = ((): number => {
+  const text = process.env['BENCH_SCALE'];
+  if (text === undefined || text === '') return 1;
+  const scale = Number(text);
+  if (!(scale > 0 && scale <= 1)) throw new Error(`BENCH_SCALE must be a number in (0, 1], not ${text}`);
+  return scale;
+})();
+
+/** A count or a duration shortened by {@link SCALE}, never below `min`. */
+export function scaled(full: number, min = 1): number {
+  return Math.max(min, Math.round(full * SCALE));
+}
+
 export function ratio(value: number, baseline: number): number {
   return baseline === 0 ? Number.NaN : value / baseline;
 }
