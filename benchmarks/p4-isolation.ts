@@ -65,7 +65,7 @@ async function workerPhase(sim: RemoteSimulator, app: SimulatorApp): Promise<Del
 /** The same refresh loop, endpoints, transport and cache, on the main thread. */
 async function mainThreadPhase(sim: RemoteSimulator, app: SimulatorApp): Promise<Delay> {
   const sdk: Sdk = sdkFor(sim, app);
-  const transport = new Transport(sdk.client.transportConfig());
+  const transport = new Transport({ ...sdk.client.transportConfig(), retry: undefined });
   let renewals = 0;
   // Built by the same factory as the worker's, so that the baseline cannot drift from what the worker does.
   const refresher = createTokenRefresher(transport, { appId: app.appId, secret: app.secret }, {

@@ -12,6 +12,7 @@ export { Authentication } from './auth/authentication.js';
 export type { AuthenticationEvents, RefresherInfo } from './auth/authentication.js';
 export type { RefresherStatus } from './auth/refresh-policy.js';
 export type { ApiOperation, ApiTable } from './services/api-table.js';
+export type { CallOptions } from './services/call-options.js';
 export { DeviceManagement } from './services/device-management.js';
 export { DataCollection } from './services/data-collection.js';
 export { SignalDelivery } from './services/signal-delivery.js';

@@ -17,3 +17,12 @@ export function positiveInteger(value: unknown, fallback: number, name: string):
   }
   return value;
 }
+
+/** An optional integer option that may be 0: the fallback when absent, 1017 naming the option otherwise. */
+export function nonNegativeInteger(value: unknown, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw NorthApiException.sdk(SdkErrorCode.INVALID_OPTION, `${name} must be an integer of 0 or more.`);
+  }
+  return value;
+}

@@ -11,7 +11,8 @@ import type { RefresherPush, RefresherWorkerApi, RefresherWorkerConfig, RpcResul
 if (!parentPort) throw new Error('token-refresher must run as a worker thread');
 const port = parentPort;
 const config = workerData as RefresherWorkerConfig;
-const transport = new Transport(config.transport);
+// The refresh loop has its own retry and backoff rules (src/auth/refresh-policy.ts): one attempt per request here.
+const transport = new Transport({ ...config.transport, retry: undefined });
 
 const push = (message: RefresherPush): void => port.postMessage(message);
 

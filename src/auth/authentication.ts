@@ -7,6 +7,7 @@ import { rememberSecret } from '../http/redact.js';
 import type { AuthOutDTO, AuthRefreshInDTO, AuthRefreshOutDTO, RefreshFailedEvent, TokenRefreshedEvent } from '../dto/auth.js';
 import { hideFromInspect } from '../dto/redacted-view.js';
 import { requireObject, requireString } from '../services/validation.js';
+import { checkCallOptions, type CallOptions } from '../services/call-options.js';
 import type { RefresherEvent, RefresherStatus } from './refresh-policy.js';
 import { refresherRegistry, type RefresherHandle } from './refresher-registry.js';
 import type { ApiTable } from '../services/api-table.js';
@@ -62,20 +63,22 @@ export class Authentication extends EventEmitter<AuthenticationEvents> {
    * Logs in with the ClientInfo's appId and secret. Note: the platform then voids any earlier token of the app,
    * including the one a running refresh timer holds (calls recover by themselves, at the cost of a refresh).
    */
-  async getAuthToken(): Promise<AuthOutDTO> {
+  async getAuthToken(options?: CallOptions): Promise<AuthOutDTO> {
+    const { signal } = checkCallOptions(options);
     const info = this.#client.requireClientInfo();
-    return grantResult(await login(this.#client.transport(), { appId: info.appId, secret: info.secret }));
+    return grantResult(await login(this.#client.transport(), { appId: info.appId, secret: info.secret }, signal));
   }
 
   /** Exchanges a refresh token for a new token pair. */
-  async refreshAuthToken(arInDTO: AuthRefreshInDTO): Promise<AuthRefreshOutDTO> {
+  async refreshAuthToken(arInDTO: AuthRefreshInDTO, options?: CallOptions): Promise<AuthRefreshOutDTO> {
+    const { signal } = checkCallOptions(options);
     requireObject(arInDTO, 'arInDTO');
     const appId = requireString(arInDTO.appId, 'arInDTO.appId');
     const secret = requireString(arInDTO.secret, 'arInDTO.secret');
     const refreshToken = requireString(arInDTO.refreshToken, 'arInDTO.refreshToken');
     rememberSecret(secret);
     rememberSecret(refreshToken);
-    return grantResult(await refresh(this.#client.transport(), { appId, secret }, refreshToken));
+    return grantResult(await refresh(this.#client.transport(), { appId, secret }, refreshToken, signal));
   }
 
   /**
@@ -116,10 +119,11 @@ export class Authentication extends EventEmitter<AuthenticationEvents> {
   }
 
   /** @deprecated Kept for parity with the Java SDK; the current platform documentation no longer lists logout. */
-  async logoutAuthToken(accessToken: string): Promise<void> {
+  async logoutAuthToken(accessToken: string, options?: CallOptions): Promise<void> {
+    const { signal } = checkCallOptions(options);
     const token = requireString(accessToken, 'accessToken');
     rememberSecret(token);
-    await logout(this.#client.transport(), token);
+    await logout(this.#client.transport(), token, signal);
   }
 
   override toString(): string {

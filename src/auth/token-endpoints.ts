@@ -37,10 +37,10 @@ export async function refresh(transport: Transport, credentials: AppCredentials,
 }
 
 /** Logout (deprecated by the platform): JSON accessToken. The answer carries nothing of use. */
-export async function logout(transport: Transport, accessToken: string): Promise<void> {
+export async function logout(transport: Transport, accessToken: string, signal?: AbortSignal): Promise<void> {
   rememberSecret(accessToken);
   const { method, path } = TOKEN_API.logoutAuthToken;
-  await transport.request({ method, path, json: { accessToken } });
+  await transport.request({ method, path, json: { accessToken }, signal });
 }
 
 /** Both endpoints bound to one transport and one application: what the refresher needs. */

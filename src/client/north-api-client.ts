@@ -6,7 +6,9 @@ import { resolveSslConfig, type SSLConfig, type TlsMaterial } from './ssl-config
 import { rememberSecret } from '../http/redact.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, Transport, type RequestSpec, type TransportConfig } from '../http/transport.js';
 import { defaultLogger, log, type NorthApiLogger } from '../logger.js';
-import { positiveInteger, rejectUnknownKeys } from '../options.js';
+import { nonNegativeInteger, positiveInteger, rejectUnknownKeys } from '../options.js';
+import { abortable } from '../http/abort.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/retry-policy.js';
 
 export interface HttpOptions {
   /**
@@ -16,6 +18,24 @@ export interface HttpOptions {
   timeoutMs?: number;
   /** Largest response body accepted. Default 10 MiB. */
   maxResponseBytes?: number;
+  /**
+   * Attempts after the first for a request that may safely be repeated: one that never left (connection refused),
+   * and GET, PUT or DELETE after a connection reset or a 500, 502, 503 or 504. POST is never repeated once sent.
+   * Default 2; 0 turns retries off.
+   */
+  retries?: number;
+  /** Wait before the first retry; it doubles per retry, with jitter. Default 200 ms. */
+  retryBaseDelayMs?: number;
+  /** Longest wait before a retry; a longer Retry-After ends the retries. Default 5000 ms. */
+  retryMaxDelayMs?: number;
+  /**
+   * After a flow-control answer (1010009), every request of this client waits this long (or the Retry-After the
+   * platform sent) before it is sent, doubling for each 1010009 in a row; the throttled call fails with 1010009
+   * once the wait is over. Default 1000 ms.
+   */
+  throttleBaseDelayMs?: number;
+  /** Longest flow-control wait. Default 30000 ms. */
+  throttleMaxDelayMs?: number;
 }
 
 export interface NorthApiClientOptions {
@@ -42,7 +62,7 @@ export interface ServiceCall extends Omit<RequestSpec, 'accessToken' | 'form'> {
 }
 
 const OPTION_KEYS = new Set(['clientInfo', 'ssl', 'http', 'logger']);
-const HTTP_KEYS = new Set(['timeoutMs', 'maxResponseBytes']);
+const HTTP_KEYS = new Set(['timeoutMs', 'maxResponseBytes', 'retries', 'retryBaseDelayMs', 'retryMaxDelayMs', 'throttleBaseDelayMs', 'throttleMaxDelayMs']);
 const INVALID_TOKEN_CODE = '1010005';
 
 /** Not exported from the package: how Authentication attaches its token cache to a client. */
@@ -57,7 +77,8 @@ let cachedVersion: string | undefined;
 export class NorthApiClient {
   #clientInfo: Readonly<ClientInfo> | undefined;
   #tls: TlsMaterial = { rejectUnauthorized: true };
-  readonly #http: Required<HttpOptions>;
+  readonly #http: { timeoutMs: number; maxResponseBytes: number };
+  readonly #retry: RetryPolicy;
   readonly #logger: NorthApiLogger;
   #transport: Transport | undefined;
   readonly #retired: Transport[] = [];
@@ -74,6 +95,14 @@ export class NorthApiClient {
     this.#http = {
       timeoutMs: positiveInteger(httpOptions.timeoutMs, DEFAULT_TIMEOUT_MS, 'http.timeoutMs'),
       maxResponseBytes: positiveInteger(httpOptions.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'http.maxResponseBytes'),
+    };
+    const d = DEFAULT_RETRY_POLICY;
+    this.#retry = {
+      retries: nonNegativeInteger(httpOptions.retries, d.retries, 'http.retries'),
+      baseDelayMs: positiveInteger(httpOptions.retryBaseDelayMs, d.baseDelayMs, 'http.retryBaseDelayMs'),
+      maxDelayMs: positiveInteger(httpOptions.retryMaxDelayMs, d.maxDelayMs, 'http.retryMaxDelayMs'),
+      throttleBaseDelayMs: positiveInteger(httpOptions.throttleBaseDelayMs, d.throttleBaseDelayMs, 'http.throttleBaseDelayMs'),
+      throttleMaxDelayMs: positiveInteger(httpOptions.throttleMaxDelayMs, d.throttleMaxDelayMs, 'http.throttleMaxDelayMs'),
     };
     this.#logger = options.logger ?? defaultLogger;
     Object.defineProperty(this, kTokenProvider, { value: undefined, writable: true, enumerable: false });
@@ -132,6 +161,7 @@ export class NorthApiClient {
       tls: this.#tls,
       timeoutMs: this.#http.timeoutMs,
       maxResponseBytes: this.#http.maxResponseBytes,
+      retry: { ...this.#retry },
     };
   }
 
@@ -144,7 +174,14 @@ export class NorthApiClient {
 
   /** @internal The transport of this client (created on first use). */
   transport(): Transport {
-    if (!this.#transport) this.#transport = new Transport(this.transportConfig());
+    if (!this.#transport) {
+      const transport = new Transport(this.transportConfig());
+      transport.onRetry = (method, path, attempt, delayMs, error) =>
+        log(this.#logger, 'debug', `${method} ${path}: ${error.errorCode}${error.httpStatusCode > 0 ? ` (HTTP ${error.httpStatusCode})` : ''}, retry ${attempt} in ${delayMs} ms`);
+      transport.onThrottle = (delayMs, streak) =>
+        log(this.#logger, 'warn', `Platform flow control (1010009) for appId ${transport.appId}: no request is sent for ${delayMs} ms${streak > 1 ? ` (${streak} in a row)` : ''}.`);
+      this.#transport = transport;
+    }
     return this.#transport;
   }
 
@@ -153,7 +190,7 @@ export class NorthApiClient {
    * then on); any other value than null, undefined or a non-empty string fails with 1009 before anything else. With
    * null, the token comes from the refresh timer (1009 when it is not running); if the platform rejects it as invalid
    * (1010005), the call is sent once more with a newer token. A 1010005 means the gateway refused the call, so the
-   * replay cannot run it twice.
+   * replay cannot run it twice. `call.signal` cancels the call at any point, its wait for a token included (1013).
    */
   async invoke<T>(call: ServiceCall): Promise<T> {
     const explicit = tokenArgument(call.accessToken);
@@ -167,13 +204,13 @@ export class NorthApiClient {
       throw NorthApiException.sdk(SdkErrorCode.CLIENT_INPUT_ACCESSTOKEN_INVALID, 'Start the refresh timer (Authentication.startRefreshTokenTimer()) or pass a token.');
     }
     const supplied = provider.current();
-    const token = typeof supplied === 'string' ? supplied : await supplied;
+    const token = typeof supplied === 'string' ? supplied : await abortable(supplied, call.signal);
     try {
       return (await transport.request({ ...call, accessToken: token })) as T;
     } catch (error) {
       if (!(error instanceof NorthApiException) || error.errorCode !== INVALID_TOKEN_CODE) throw error;
       log(this.#logger, 'debug', `${call.method} ${call.path}: token rejected (1010005), replaying once with a newer token`);
-      const newer = await provider.renewAfterRejection(token);
+      const newer = await abortable(provider.renewAfterRejection(token), call.signal);
       return (await transport.request({ ...call, accessToken: newer })) as T;
     }
   }

@@ -1,10 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import type http from 'node:http';
 import fetch, { type RequestInit, type Response } from 'node-fetch';
-import { NorthApiException, SdkErrorCode } from '../errors.js';
+import { NorthApiException, SDK_ERROR_DESCRIPTIONS, SdkErrorCode } from '../errors.js';
 import type { TlsMaterial } from '../client/ssl-config.js';
 import { createAgent } from './agent.js';
 import { decodeResponse, parseRetryAfter } from './response-decoder.js';
+import { abortable, abortedByCaller, linkSignals, sleep, throwIfAborted } from './abort.js';
+import { retryDelay, throttleDelay, type Failure, type RetryPolicy } from './retry-policy.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type QueryValue = string | number | boolean | null | undefined;
@@ -34,6 +36,11 @@ export interface TransportConfig {
   tls: TlsMaterial;
   timeoutMs: number;
   maxResponseBytes: number;
+  /**
+   * Retries and flow-control backoff (see retry-policy.ts). Absent: one attempt per request and no backoff, for
+   * callers with a policy of their own (the token refresher).
+   */
+  retry?: RetryPolicy;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -44,6 +51,20 @@ const MAX_TIMEOUT_SLOT_MS = 1_000;
 const MAX_REQUESTS_PER_SLOT = 256;
 /** Longest delay a timer takes (a longer one fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The platform's flow-control code: too many calls for this application. */
+const THROTTLED_CODE = '1010009';
+/** Error codes of a connection that could not be opened: the request never left. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL']);
+/** Error codes of a connection that broke once the request may have been sent. */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);
+
+/** How each failure came about, for the retry decision; kept beside the error, which the caller gets as is. */
+const failures = new WeakMap<NorthApiException, Failure>();
+
+interface Prepared {
+  url: string;
+  init: RequestInit;
+}
 
 /**
  * Sends one request over a keep-alive agent and decodes the answer (see `decodeResponse`). Redirects are never
@@ -56,6 +77,16 @@ export class Transport {
   #timeout: AbortSignal | undefined;
   #slotEnds = 0;
   #slotRequests = 0;
+  /** While the platform throttles this application (1010009), no request is sent before this time (performance.now()). */
+  #throttledUntil = 0;
+  /** Flow-control episodes in a row (0: not throttled). */
+  #throttleStreak = 0;
+  /** Settles when the request sent first after a flow-control wait has its answer: true when it was throttled again. */
+  #probe: Promise<boolean> | undefined;
+  /** Called before each retry: the method, path, attempt about to start and the wait. */
+  onRetry: ((method: string, path: string, attempt: number, delayMs: number, error: NorthApiException) => void) | undefined;
+  /** Called when flow control starts (or lengthens) a wait: its length and the 1010009 episodes in a row. */
+  onThrottle: ((delayMs: number, streak: number) => void) | undefined;
 
   constructor(config: TransportConfig) {
     this.#config = config;
@@ -67,7 +98,51 @@ export class Transport {
     return this.#config.baseUrl;
   }
 
+  get appId(): string {
+    return this.#config.appId;
+  }
+
+  /**
+   * Sends a request, retrying as retry-policy.ts allows, and decodes the answer. The caller's `signal` cancels it at
+   * any point (1013), including while it waits for a retry or for flow control to lift.
+   */
   async request(spec: RequestSpec): Promise<unknown> {
+    throwIfAborted(spec.signal);
+    const prepared = this.#prepare(spec);
+    const policy = this.#config.retry;
+    for (let attempt = 0; ; attempt += 1) {
+      const probe = policy ? await this.#admit(spec.signal) : undefined;
+      try {
+        const value = await this.#attempt(prepared, spec.signal);
+        this.#throttleStreak = 0;
+        return value;
+      } catch (error) {
+        if (!(error instanceof NorthApiException) || !policy) throw error;
+        if (error.errorCode === THROTTLED_CODE) {
+          // Surfaced, never repeated, but only once the backoff has passed: a caller that retries at once still waits.
+          this.#throttled(error.retryAfterMs, policy);
+          probe?.(true);
+          await this.#backoffOver(spec.signal);
+          throw error;
+        }
+        const failure = failures.get(error);
+        const delay = failure && retryDelay(spec.method, failure, attempt, policy);
+        if (delay === undefined) throw error;
+        this.onRetry?.(spec.method, spec.path, attempt + 1, delay, error);
+        probe?.(false);
+        await sleep(delay, spec.signal);
+      } finally {
+        probe?.(false);
+      }
+    }
+  }
+
+  /** Closes the idle keep-alive sockets; requests still in flight finish on theirs. */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  #prepare(spec: RequestSpec): Prepared {
     const url = this.#config.baseUrl + spec.path + queryString(spec.query);
     const headers: Record<string, string> = { Accept: 'application/json' };
     let body: string | undefined;
@@ -85,29 +160,42 @@ export class Transport {
       headers.app_key = this.#config.appId;
       headers.Authorization = `Bearer ${spec.accessToken}`;
     }
-    const timeout = this.#timeoutSignal();
-    const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
-    const init: RequestInit = { method: spec.method, headers, body, agent: this.#agent, redirect: 'manual', signal, compress: true };
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(url, init);
-      text = await readBody(response, this.#config.maxResponseBytes);
-    } catch (error) {
-      throw this.#transportError(error, spec.signal, timeout);
-    }
-    return decodeResponse({
-      status: response.status,
-      statusText: response.statusText,
-      contentType: response.headers.get('content-type') ?? '',
-      body: text,
-      retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
-    });
+    return { url, init: { method: spec.method, headers, body, agent: this.#agent, redirect: 'manual', compress: true } };
   }
 
-  /** Closes the idle keep-alive sockets; requests still in flight finish on theirs. */
-  close(): void {
-    this.#agent.destroy();
+  /** One attempt: send, read the body (size-capped), decode. Every failure is a NorthApiException, classified. */
+  async #attempt(prepared: Prepared, callerSignal: AbortSignal | undefined): Promise<unknown> {
+    const timeout = this.#timeoutSignal();
+    const link = callerSignal ? linkSignals(callerSignal, timeout) : undefined;
+    try {
+      let response: Response;
+      try {
+        response = await fetch(prepared.url, { ...prepared.init, signal: link?.signal ?? timeout });
+      } catch (error) {
+        throw this.#failure(error, undefined, callerSignal, timeout);
+      }
+      let text: string;
+      try {
+        text = await readBody(response, this.#config.maxResponseBytes);
+      } catch (error) {
+        throw this.#failure(error, response, callerSignal, timeout);
+      }
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      try {
+        return decodeResponse({
+          status: response.status,
+          statusText: response.statusText,
+          contentType: response.headers.get('content-type') ?? '',
+          body: text,
+          retryAfterMs,
+        });
+      } catch (error) {
+        if (error instanceof NorthApiException) failures.set(error, { kind: 'answered', status: response.status, retryAfterMs });
+        throw error;
+      }
+    } finally {
+      link?.release();
+    }
   }
 
   /**
@@ -128,16 +216,95 @@ export class Transport {
     return this.#timeout;
   }
 
-  #transportError(error: unknown, callerSignal: AbortSignal | undefined, timeout: AbortSignal): NorthApiException {
-    if (error instanceof NorthApiException) return error;
-    if (callerSignal?.aborted) return NorthApiException.sdk(SdkErrorCode.REQUEST_ABORTED, undefined, error);
-    if (timeout.aborted) {
-      return NorthApiException.sdk(SdkErrorCode.REQUEST_TIMEOUT, `No complete answer within ${this.#config.timeoutMs} ms.`, error);
-    }
-    const code = (error as { code?: unknown }).code;
-    const detail = typeof code === 'string' ? `(${code})` : undefined;
-    return NorthApiException.sdk(SdkErrorCode.CLIENT_BEFORE_INVOKE_ERROR, detail, error);
+  /**
+   * Flow control (1010009) for every request of this transport:
+   * 1. the first 1010009 of an episode closes the gate for {@link throttleDelay} (Retry-After when the platform sent
+   *    one); answers to requests already in flight do not lengthen it;
+   * 2. while closed, no request is sent;
+   * 3. once the wait is over, one request goes first (the probe) and the others wait for its answer: another 1010009
+   *    closes the gate for twice as long, anything else opens it for all;
+   * 4. a call that waited for a probe that was throttled again is not sent: it fails with 1010009 once the new wait is
+   *    over, so that no call waits longer than two waits and a probe.
+   */
+  #throttled(retryAfterMs: number | undefined, policy: RetryPolicy): void {
+    const now = performance.now();
+    if (now < this.#throttledUntil && retryAfterMs === undefined) return;
+    this.#throttleStreak += 1;
+    const delay = throttleDelay(this.#throttleStreak, retryAfterMs, policy);
+    this.#throttledUntil = Math.max(this.#throttledUntil, now + delay);
+    this.onThrottle?.(delay, this.#throttleStreak);
   }
+
+  /** Waits until the flow-control wait is over (rule 2). */
+  async #backoffOver(signal: AbortSignal | undefined): Promise<void> {
+    for (let wait = this.#throttledUntil - performance.now(); wait > 0; wait = this.#throttledUntil - performance.now()) {
+      await sleep(Math.ceil(wait), signal);
+    }
+  }
+
+  /**
+   * Lets a request through the gate (rules 2 to 4). Returns the function that ends its turn as the probe (telling
+   * whether it was throttled), or undefined when it is not the probe.
+   */
+  async #admit(signal: AbortSignal | undefined): Promise<((throttled: boolean) => void) | undefined> {
+    for (;;) {
+      await this.#backoffOver(signal);
+      if (this.#throttleStreak === 0) return undefined;
+      if (!this.#probe) {
+        let end!: (throttled: boolean) => void;
+        const turn = new Promise<boolean>((resolve) => (end = resolve));
+        this.#probe = turn;
+        return (throttled) => {
+          if (this.#probe !== turn) return;
+          this.#probe = undefined;
+          end(throttled);
+        };
+      }
+      if (await abortable(this.#probe, signal)) {
+        await this.#backoffOver(signal);
+        throw heldBack();
+      }
+    }
+  }
+
+  /**
+   * The NorthApiException for a failed send (`response` undefined) or a failed read of the answer, and how it came
+   * about: cancelled by the caller (1013), timed out (1012), connection not opened or broken (1003 before an answer,
+   * 1004 once the answer began; both carry the low-level code), or the body cap (1004, already an exception).
+   */
+  #failure(error: unknown, response: Response | undefined, callerSignal: AbortSignal | undefined, timeout: AbortSignal): NorthApiException {
+    const status = response ? { httpStatusCode: response.status, httpReasonPhrase: response.statusText } : {};
+    if (error instanceof NorthApiException) return error;
+    if (callerSignal?.aborted) return abortedByCaller(error);
+    if (timeout.aborted) {
+      return new NorthApiException({ ...status, errorCode: SdkErrorCode.REQUEST_TIMEOUT, errorDesc: `${SDK_ERROR_DESCRIPTIONS[SdkErrorCode.REQUEST_TIMEOUT]} No complete answer within ${this.#config.timeoutMs} ms.`, cause: error });
+    }
+    const code = errorCodeOf(error);
+    const detail = code === undefined ? '' : ` (${code})`;
+    const exception = response
+      ? new NorthApiException({ ...status, errorCode: SdkErrorCode.CLIENT_AFTER_INVOKE_ERROR, errorDesc: `The answer was cut short${detail}.`, cause: error })
+      : NorthApiException.sdk(SdkErrorCode.CLIENT_BEFORE_INVOKE_ERROR, detail.trim() || undefined, error);
+    const kind = code !== undefined && NOT_SENT_CODES.has(code) && !response ? 'not-sent' : response || (code !== undefined && RESET_CODES.has(code)) ? 'reset' : 'final';
+    failures.set(exception, { kind, status: response?.status ?? -1 });
+    return exception;
+  }
+}
+
+/** 1010009 for a call held back because the platform still throttles this application: it was not sent. */
+function heldBack(): NorthApiException {
+  return new NorthApiException({
+    errorCode: THROTTLED_CODE,
+    errorDesc: 'Not sent: the platform still throttles this application (flow control); try again later.',
+    httpStatusCode: 403,
+  });
+}
+
+/** The system error code of a failure (node-fetch copies it to `code`; a premature close sets it on the error too). */
+function errorCodeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return code;
+  const causeCode = ((error as { cause?: { code?: unknown } } | null)?.cause)?.code;
+  return typeof causeCode === 'string' ? causeCode : undefined;
 }
 
 function queryString(query: QueryParams | undefined): string {

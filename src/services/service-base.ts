@@ -3,6 +3,7 @@ import { NorthApiException, SdkErrorCode } from '../errors.js';
 import type { QueryParams } from '../http/transport.js';
 import { fillPath, type ApiDescribed, type ApiOperation } from './api-table.js';
 import { pathSegment } from './validation.js';
+import { checkCallOptions, NO_OPTIONS, type CallOptions } from './call-options.js';
 
 /** What a method hands to {@link ServiceBase.call} once its input is validated. */
 export interface CallInput {
@@ -15,6 +16,8 @@ export interface CallInput {
 /** What every service class shares: its client, and how a validated call is handed to it. */
 export abstract class ServiceBase {
   protected readonly client: NorthApiClient;
+  /** Set on the views {@link withOptions} returns. */
+  protected readonly callOptions: Readonly<CallOptions> = NO_OPTIONS;
 
   constructor(client: NorthApiClient) {
     if (!(client instanceof NorthApiClient)) {
@@ -36,7 +39,18 @@ export abstract class ServiceBase {
     const params: Record<string, string> = {};
     for (const [name, value] of Object.entries(input.params ?? {})) params[name] = pathSegment(value, name);
     const path = fillPath(op.path, params);
-    return this.client.invoke<T>({ method: op.method, path, query: input.query, json: input.json, accessToken });
+    return this.client.invoke<T>({ method: op.method, path, query: input.query, json: input.json, accessToken, signal: this.callOptions.signal });
+  }
+
+  /**
+   * The same service, with every call it makes carrying `options`: `devices.withOptions({ signal }).queryDeviceStatus(id,
+   * null, null)`. The view shares this instance's client; creating one is cheap. Invalid options are 1017.
+   */
+  withOptions(options: CallOptions): this {
+    const checked = checkCallOptions(options);
+    const view = Object.create(this) as this;
+    Object.defineProperty(view, 'callOptions', { value: Object.freeze({ ...this.callOptions, ...checked }), enumerable: false });
+    return view;
   }
 
   toString(): string {
