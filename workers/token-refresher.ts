@@ -19,7 +19,7 @@ const push = (message: RefresherPush): void => port.postMessage(message);
 const refresher = createTokenRefresher(transport, { appId: config.transport.appId, secret: config.secret }, {
   onToken: (state) => push({ kind: 'oc:token', state }),
   onEvent: (event) => push({ kind: 'oc:event', event }),
-});
+}, { maxWaitMs: config.transport.timeoutMs });
 
 async function settle<T>(work: () => T | Promise<T>): Promise<RpcResult<T>> {
   try {

@@ -67,6 +67,16 @@ export function backoffMs(lifetimeMs: number, attempt: number, random: number): 
 }
 
 const DEFAULT_LIFETIME_MS = 3_600_000;
+/** Rule 7's bounds: a caller waits for a renewal at least this long... */
+const MIN_WAIT_MS = 2_000;
+/** ...and at most this long, unless the refresher is told otherwise (the worker uses the HTTP timeout). */
+const DEFAULT_MAX_WAIT_MS = 30_000;
+
+interface Waiter {
+  resolve(state: TokenState): void;
+  reject(error: NorthApiException): void;
+  timer: unknown;
+}
 
 /**
  * Keeps one application's access token valid. Runs inside the refresher worker; pure apart from what is injected.
@@ -83,6 +93,10 @@ const DEFAULT_LIFETIME_MS = 3_600_000;
  *    readers get that error once the current token has expired.
  * 6. Validity is checked on every read as well, because timers fire late after a sleep or a stalled event loop:
  *    a read that finds the refresh overdue starts it.
+ * 7. A caller that needs a new token (none usable, or the platform rejected the current one) waits for the next
+ *    renewal that succeeds, across failed attempts and their backoff, for at most a quarter of the token's lifetime
+ *    (at least 2 s, at most `maxWaitMs`); then it gets 1015 naming the last failure. A terminal error or stop() ends
+ *    the wait at once.
  */
 export class TokenRefresher {
   readonly #endpoints: TokenEndpoints;
@@ -101,11 +115,15 @@ export class TokenRefresher {
   #terminal: NorthApiException | undefined;
   #running = false;
   #firstToken: { resolve(state: TokenState): void; reject(error: NorthApiException): void } | undefined;
+  /** Callers waiting for the next successful renewal (rule 7). */
+  readonly #waiters = new Set<Waiter>();
+  readonly #maxWaitMs: number;
 
-  constructor(endpoints: TokenEndpoints, clock: Scheduler, listener: RefresherListener) {
+  constructor(endpoints: TokenEndpoints, clock: Scheduler, listener: RefresherListener, options: { maxWaitMs?: number } = {}) {
     this.#endpoints = endpoints;
     this.#clock = clock;
     this.#listener = listener;
+    this.#maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   }
 
   /** Logs in and starts the schedule. Resolves with the first token; rejects on a terminal error or after 3 failures. */
@@ -128,6 +146,7 @@ export class TokenRefresher {
     this.#clearTimer();
     this.#firstToken?.reject(NorthApiException.sdk(SdkErrorCode.REFRESHER_STOPPED));
     this.#firstToken = undefined;
+    this.#settleWaiters({ error: NorthApiException.sdk(SdkErrorCode.REFRESHER_STOPPED) });
   }
 
   /** A token valid for at least the read safety window (rule 4, 6). */
@@ -141,13 +160,10 @@ export class TokenRefresher {
       }
       return Promise.resolve(state);
     }
-    if (this.#inflight) return this.#inflight;
     if (this.#terminal) return Promise.reject(this.#terminal);
-    if (this.#retryPending) {
-      if (state && now < state.expiresAt) return Promise.resolve(state);
-      return Promise.reject(this.#unavailable());
-    }
-    return this.#renew('read');
+    if (this.#retryPending && state && now < state.expiresAt) return Promise.resolve(state);
+    if (!this.#inflight && !this.#retryPending) this.#renew('read').catch(() => undefined);
+    return this.#nextToken();
   }
 
   /**
@@ -158,10 +174,9 @@ export class TokenRefresher {
     if (!this.#running) return Promise.reject(NorthApiException.sdk(SdkErrorCode.REFRESHER_STOPPED));
     const state = this.#state;
     if (state && state.accessToken !== stale && this.#clock.now() < state.expiresAt) return Promise.resolve(state);
-    if (this.#inflight) return this.#inflight;
     if (this.#terminal) return Promise.reject(this.#terminal);
-    if (this.#retryPending) return Promise.reject(this.#unavailable());
-    return this.#renew('forced');
+    if (!this.#inflight && !this.#retryPending) this.#renew('forced').catch(() => undefined);
+    return this.#nextToken();
   }
 
   status(): RefresherStatus {
@@ -178,6 +193,28 @@ export class TokenRefresher {
 
   #usable(state: TokenState, now = this.#clock.now()): boolean {
     return now < state.expiresAt - readSafetyMs(this.#lifetimeMs);
+  }
+
+  /** Rule 7: the next token a renewal brings, or 1015 once the wait is over. */
+  #nextToken(): Promise<TokenState> {
+    return new Promise<TokenState>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, timer: undefined };
+      const limit = Math.min(this.#maxWaitMs, Math.max(MIN_WAIT_MS, this.#lifetimeMs / 4));
+      waiter.timer = this.#clock.setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(this.#unavailable());
+      }, limit);
+      this.#waiters.add(waiter);
+    });
+  }
+
+  #settleWaiters(outcome: { state: TokenState } | { error: NorthApiException }): void {
+    for (const waiter of this.#waiters) {
+      this.#clock.clearTimeout(waiter.timer);
+      if ('state' in outcome) waiter.resolve(outcome.state);
+      else waiter.reject(outcome.error);
+    }
+    this.#waiters.clear();
   }
 
   #unavailable(): NorthApiException {
@@ -241,6 +278,7 @@ export class TokenRefresher {
     this.#listener.onEvent({ type: 'refreshed', via, reason, version: state.version, expiresAt: state.expiresAt });
     this.#firstToken?.resolve(state);
     this.#firstToken = undefined;
+    this.#settleWaiters({ state });
     return state;
   }
 
@@ -262,6 +300,7 @@ export class TokenRefresher {
         this.#firstToken?.reject(error);
         this.#firstToken = undefined;
       }
+      this.#settleWaiters({ error });
       return error;
     }
     // rule 4: retry with backoff, honouring Retry-After

@@ -77,7 +77,10 @@ const REAL_SCHEDULER: Scheduler = {
   random: Math.random,
 };
 
-/** The refresh loop as the worker runs it: the platform's token endpoints over `transport`, on real timers. */
-export function createTokenRefresher(transport: Transport, credentials: AppCredentials, listener: RefresherListener): TokenRefresher {
-  return new TokenRefresher(tokenEndpoints(transport, credentials), REAL_SCHEDULER, listener);
+/**
+ * The refresh loop as the worker runs it: the platform's token endpoints over `transport`, on real timers. A caller
+ * waits for a renewal at most `maxWaitMs` (the worker passes its HTTP timeout).
+ */
+export function createTokenRefresher(transport: Transport, credentials: AppCredentials, listener: RefresherListener, options: { maxWaitMs?: number } = {}): TokenRefresher {
+  return new TokenRefresher(tokenEndpoints(transport, credentials), REAL_SCHEDULER, listener, options);
 }

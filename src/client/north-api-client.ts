@@ -64,6 +64,11 @@ export interface ServiceCall extends Omit<RequestSpec, 'accessToken' | 'form'> {
 const OPTION_KEYS = new Set(['clientInfo', 'ssl', 'http', 'logger']);
 const HTTP_KEYS = new Set(['timeoutMs', 'maxResponseBytes', 'retries', 'retryBaseDelayMs', 'retryMaxDelayMs', 'throttleBaseDelayMs', 'throttleMaxDelayMs']);
 const INVALID_TOKEN_CODE = '1010005';
+/**
+ * Replays of a call whose token the platform rejected. The first may use a token that was already newer but is void
+ * too (a login elsewhere voided both); the second then follows a renewal made for the rejected token itself.
+ */
+const MAX_REPLAYS = 2;
 
 /** Not exported from the package: how Authentication attaches its token cache to a client. */
 export const kTokenProvider = Symbol('oceanconnect.tokenProvider');
@@ -189,8 +194,8 @@ export class NorthApiClient {
    * Sends one business call. With a token argument, that token is used as given (and redacted from messages from
    * then on); any other value than null, undefined or a non-empty string fails with 1009 before anything else. With
    * null, the token comes from the refresh timer (1009 when it is not running); if the platform rejects it as invalid
-   * (1010005), the call is sent once more with a newer token. A 1010005 means the gateway refused the call, so the
-   * replay cannot run it twice. `call.signal` cancels the call at any point, its wait for a token included (1013).
+   * (1010005), the call is sent again with a newer token, at most twice. A 1010005 means the gateway refused the call,
+   * so a replay cannot run it twice. `call.signal` cancels the call at any point, its wait for a token included (1013).
    */
   async invoke<T>(call: ServiceCall): Promise<T> {
     const explicit = tokenArgument(call.accessToken);
@@ -204,14 +209,15 @@ export class NorthApiClient {
       throw NorthApiException.sdk(SdkErrorCode.CLIENT_INPUT_ACCESSTOKEN_INVALID, 'Start the refresh timer (Authentication.startRefreshTokenTimer()) or pass a token.');
     }
     const supplied = provider.current();
-    const token = typeof supplied === 'string' ? supplied : await abortable(supplied, call.signal);
-    try {
-      return (await transport.request({ ...call, accessToken: token })) as T;
-    } catch (error) {
-      if (!(error instanceof NorthApiException) || error.errorCode !== INVALID_TOKEN_CODE) throw error;
-      log(this.#logger, 'debug', `${call.method} ${call.path}: token rejected (1010005), replaying once with a newer token`);
-      const newer = await abortable(provider.renewAfterRejection(token), call.signal);
-      return (await transport.request({ ...call, accessToken: newer })) as T;
+    let token = typeof supplied === 'string' ? supplied : await abortable(supplied, call.signal);
+    for (let replay = 1; ; replay += 1) {
+      try {
+        return (await transport.request({ ...call, accessToken: token })) as T;
+      } catch (error) {
+        if (!(error instanceof NorthApiException) || error.errorCode !== INVALID_TOKEN_CODE || replay > MAX_REPLAYS) throw error;
+        log(this.#logger, 'debug', `${call.method} ${call.path}: token rejected (1010005), replay ${replay} with a newer token`);
+        token = await abortable(provider.renewAfterRejection(token), call.signal);
+      }
     }
   }
 

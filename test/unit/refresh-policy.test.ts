@@ -171,12 +171,57 @@ describe('refresh rules', () => {
     refresher.stop();
   });
 
-  test('rule 4: past expiry a reader gets 1015, never the expired token', async () => {
+  test('rule 4 and 7: past expiry a reader waits for a renewal, then gets 1015, never the expired token', async () => {
     const { clock, endpoints, refresher } = setup(2);
     await refresher.start();
     for (let i = 0; i < 200; i++) endpoints.refreshAnswers.push(platformError(503, '50252'));
     await clock.advance(2100);
-    await assert.rejects(refresher.getToken(), (error: NorthApiException) => error.errorCode === '1015' && error.errorDesc.includes('50252'));
+    const read = refresher.getToken();
+    let settled = false;
+    read.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await clock.advance(1_900);
+    assert.equal(settled, false, 'still waiting within the 2 s limit');
+    await clock.advance(100);
+    await assert.rejects(read, (error: NorthApiException) => error.errorCode === '1015' && error.errorDesc.includes('50252'));
+    refresher.stop();
+  });
+
+  test('rule 7: a token rejected during a failed renewal: callers wait across the backoff and get the next token', async () => {
+    const { clock, endpoints, refresher } = setup(2);
+    const first = await refresher.start();
+    endpoints.refreshAnswers.push(platformError(503, '50252'), platformError(503, '50252'));
+    await clock.advance(1_550); // the scheduled refresh failed; a retry is pending
+    assert.equal(endpoints.refreshes >= 1, true);
+    const asks = Array.from({ length: 10 }, () => refresher.forceRefresh(first.accessToken));
+    const reads = Array.from({ length: 5 }, () => refresher.getToken());
+    await clock.advance(400);
+    const tokens = await Promise.all([...asks, ...reads]);
+    assert.equal(new Set(tokens.map((t) => t.accessToken)).size, 1);
+    assert.notEqual(tokens[0]!.accessToken, first.accessToken);
+    assert.equal(endpoints.refreshes, 3, 'the waiting callers made no renewal of their own');
+    refresher.stop();
+  });
+
+  test('rule 7: a terminal error or stop() ends the wait at once', async () => {
+    const { clock, endpoints, refresher } = setup(2);
+    const first = await refresher.start();
+    endpoints.refreshAnswers.push(platformError(503, '50252'), platformError(401, '100208'));
+    endpoints.loginAnswers.push(platformError(401, '100208'));
+    await clock.advance(1_550);
+    const waiting = refresher.forceRefresh(first.accessToken).catch((error: unknown) => error);
+    await clock.advance(300);
+    assert.equal(((await waiting) as NorthApiException).errorCode, '100208');
+    const { clock: clock2, endpoints: endpoints2, refresher: refresher2 } = setup(2);
+    const first2 = await refresher2.start();
+    for (let i = 0; i < 50; i++) endpoints2.refreshAnswers.push(platformError(503, '50252'));
+    await clock2.advance(1_550);
+    const stopped = refresher2.forceRefresh(first2.accessToken);
+    refresher2.stop();
+    await assert.rejects(stopped, (error: NorthApiException) => error.errorCode === '1016');
+    assert.equal(clock2.pendingTimers, 0);
     refresher.stop();
   });
 
