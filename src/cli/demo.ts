@@ -14,13 +14,16 @@ import {
 import { startSimulator, type Simulator } from '../simulator/index.js';
 import { numberFlag, parseArgs, stringFlag } from './args.js';
 import { loopComplete, startPushLoop, type PushLoop } from './demo-push-loop.js';
+import { FAULT_PHASE_DESCRIPTION, startFaultPhase } from './demo-faults.js';
 
 const USAGE = `Usage: oceanconnect-north-sdk demo [options]
 
 Without options the demo starts the embedded platform simulator (2 s tokens) and runs against it: concurrent
 null-token calls, and the push loop (subscribe to deviceDataChanged, the device reports, the receiver answers with a
 command, the device acknowledges, the command's status callbacks arrive). Against a real platform the push loop is
-left out (the platform would need to reach a receiver on this machine).
+left out (the platform would need to reach a receiver on this machine). On the simulator, faults are switched on
+for the middle third of the run (latency, 503 answers, connection resets, a failing refresh endpoint, a login from
+elsewhere): the callers ride them out.
 
   --platform <host:port>   run against a real platform instead
   --app-id <id>            application id (with --platform)
@@ -28,7 +31,8 @@ left out (the platform would need to reach a receiver on this machine).
   --ca <file>              PEM file of the CA that signed the platform's certificate
   --seconds <n>            how long the callers run (default 8)
   --callers <n>            concurrent callers (default 5)
-  --interval <ms>          pause between two calls of one caller (default 20)`;
+  --interval <ms>          pause between two calls of one caller (default 20)
+  --no-faults              leave the faults out`;
 
 interface Target {
   clientInfo: ClientInfo;
@@ -47,7 +51,7 @@ export async function runDemo(argv: readonly string[], out: (line: string) => vo
   let callers: number;
   let interval: number;
   try {
-    args = parseArgs(argv, new Set(['help']));
+    args = parseArgs(argv, new Set(['help', 'no-faults']));
     if (args.flags.has('help')) {
       out(USAGE);
       return 0;
@@ -120,7 +124,9 @@ export async function runDemo(argv: readonly string[], out: (line: string) => vo
     };
     out(`${stamp()} ${callers} callers, one call every ${interval} ms each, for ${seconds} s, all with accessToken = null`);
     const progress = setInterval(() => out(`${stamp()} calls: ${calls}, failed: ${failed}`), 2000);
+    const faults = target.simulator && !args.flags.has('no-faults') ? scheduleFaultPhase(target.simulator, seconds, () => ({ calls, failed }), (line) => out(`${stamp()} ${line}`)) : undefined;
     await Promise.all(Array.from({ length: callers }, (_, i) => caller(i)));
+    faults?.finish();
     clearInterval(progress);
     for (const [message, count] of errors) out(`${stamp()} failure x${count}: ${message}`);
     out(`${stamp()} done: ${calls} calls, ${failed} failed`);
@@ -153,6 +159,36 @@ export async function runDemo(argv: readonly string[], out: (line: string) => vo
     out(`${stamp()} refresh timer stopped${target.simulator ? ', simulator stopped' : ''}`);
   }
   return failed === 0 ? 0 : 1;
+}
+
+/**
+ * Switches the simulator's faults on for the middle third of the callers' run, and off again, saying what was
+ * injected and how the calls fared meanwhile. `finish()` switches them off early if the run ends first.
+ */
+function scheduleFaultPhase(simulator: Simulator, seconds: number, counts: () => { calls: number; failed: number }, say: (line: string) => void): { finish(): void } {
+  let phase: ReturnType<typeof startFaultPhase> | undefined;
+  let before = counts();
+  const end = (): void => {
+    if (!phase) return;
+    const report = phase.stop();
+    phase = undefined;
+    const now = counts();
+    const injected = Object.entries(report.injected).map(([kind, n]) => `${n} ${kind}`).join(', ') || 'nothing';
+    say(`faults OFF: injected ${injected}, ${report.foreignLogins} login(s) from elsewhere; calls meanwhile: ${now.calls - before.calls}, failed: ${now.failed - before.failed}`);
+  };
+  const on = setTimeout(() => {
+    before = counts();
+    phase = startFaultPhase(simulator);
+    say(`faults ON for ${(seconds / 3).toFixed(1)} s: ${FAULT_PHASE_DESCRIPTION}`);
+  }, (seconds * 1000) / 3);
+  const off = setTimeout(end, (seconds * 2000) / 3);
+  return {
+    finish: () => {
+      clearTimeout(on);
+      clearTimeout(off);
+      end();
+    },
+  };
 }
 
 async function resolveTarget(args: ReturnType<typeof parseArgs>): Promise<Target> {

@@ -111,10 +111,12 @@ export class Transport {
     const prepared = this.#prepare(spec);
     const policy = this.#config.retry;
     for (let attempt = 0; ; attempt += 1) {
-      const probe = policy ? await this.#admit(spec.signal) : undefined;
+      const probe = policy && this.#throttleStreak > 0 ? await this.#admit(spec.signal) : undefined;
+      const sentAt = performance.now();
       try {
         const value = await this.#attempt(prepared, spec.signal);
-        this.#throttleStreak = 0;
+        // Only an answer to a request sent after the flow-control wait lifts it (not one sent before the 1010009).
+        if (sentAt >= this.#throttledUntil) this.#throttleStreak = 0;
         return value;
       } catch (error) {
         if (!(error instanceof NorthApiException) || !policy) throw error;

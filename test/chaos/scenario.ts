@@ -35,7 +35,10 @@ const CALL_KINDS = [
 ] as const;
 
 export interface ChaosReport {
+  /** How long the callers were to run. */
   durationMs: number;
+  /** How long they took (the last calls end after the duration). */
+  elapsedMs: number;
   callers: number;
   tokenLifetimeSeconds: number;
   seed: number;
@@ -206,7 +209,8 @@ function report(input: {
   const failed = records.filter((r) => r.error !== undefined).length;
   const stats = sim.stats();
   return {
-    durationMs: Math.round(input.elapsed),
+    durationMs: input.options.durationMs,
+    elapsedMs: Math.round(input.elapsed),
     callers: input.options.callers,
     tokenLifetimeSeconds: input.options.tokenLifetimeSeconds,
     seed: input.seed,

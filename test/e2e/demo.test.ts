@@ -8,8 +8,13 @@ test('the demo (npm start): null-token calls across refreshes, and the full push
   const lines = output.split('\n');
   const at = (pattern: RegExp): number => lines.findIndex((line) => pattern.test(line));
 
-  // The callers: no failed call, while the token was refreshed.
+  // The callers: no failed call, while the token was refreshed and faults were injected in the middle of the run.
   assert.match(output, /done: \d+ calls, 0 failed/);
+  const on = at(/faults ON for [\d.]+ s: latency/);
+  const off = at(/faults OFF: injected .*; calls meanwhile: \d+, failed: 0$/);
+  assert.ok(on >= 0 && off > on, `the fault phase ran\n${output}`);
+  const injected = lines[off]!;
+  for (const kind of ['status', 'reset', 'latency']) assert.match(injected, new RegExp(`[1-9]\\d* ${kind}`), `${kind} injected: ${injected}`);
   const tokenLines = lines.flatMap((line, index) => (/token #\d+ obtained/.test(line) ? [index] : []));
   assert.ok(tokenLines.length >= 2, `refreshes printed: ${tokenLines.length}\n${output}`);
 

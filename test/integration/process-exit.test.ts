@@ -10,12 +10,19 @@ interface ChildOutcome {
   code: number | null;
   signal: NodeJS.Signals | null;
   killed: boolean;
-  report?: { mode: string; active: string[]; refreshers: number };
+  report?: { mode: string; codes: string[]; active: string[]; refreshers: number };
   stderr: string;
 }
 
+const REG = '/iocm/app/reg/v1.1.0/deviceCredentials';
+
 function runChild(sim: Simulator, mode: 'stop' | 'never-stop', limitMs = 30_000): Promise<ChildOutcome> {
   const app = sim.apps[0]!;
+  // What the child meets: a 503 its retry rides out, a call that hangs until its signal fires, a flow-control answer.
+  sim.clearFaults();
+  sim.addFault({ kind: 'status', status: 503, method: 'GET', path: `${REG}/*`, times: 1 });
+  sim.addFault({ kind: 'hang', method: 'GET', path: '/iocm/app/shadow/v1.5.0/devices/*', times: 1 });
+  sim.addFault({ kind: 'throttle', method: 'GET', path: `${REG}/throttled-device`, times: 1 });
   const child = spawn(process.execPath, [CHILD], {
     env: { ...process.env, SIM_HOST: sim.host, SIM_PORT: String(sim.port), SIM_CA: sim.ca, APP_ID: app.appId, APP_SECRET: app.secret, MODE: mode },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -54,13 +61,15 @@ describe('process hygiene', () => {
     assert.equal(outcome.code, 0, outcome.stderr);
     assert.equal(outcome.report?.mode, 'never-stop');
     assert.equal(outcome.report?.refreshers, 1, 'the refresher was still running when the script ended');
+    assert.deepEqual(outcome.report?.codes, ['1013', '1010009']);
   });
 
-  test('after stopRefreshTokenTimer() and close() nothing is left active and the process exits', async () => {
+  test('after stopRefreshTokenTimer() and close() nothing is left active (after a retry, a cancelled call and a throttled one) and the process exits', async () => {
     const outcome = await runChild(sim, 'stop');
     assert.equal(outcome.killed, false);
     assert.equal(outcome.code, 0, outcome.stderr);
     assert.equal(outcome.report?.refreshers, 0);
+    assert.deepEqual(outcome.report?.codes, ['1013', '1010009']);
     assert.deepEqual(outcome.report?.active, []);
   });
 });
