@@ -27,7 +27,7 @@ import type {
   ServiceInvocation,
   UpgradePackageInput,
 } from './types.js';
-import { inspectAddress } from './util.js';
+import { addressView, inspectAddress } from './util.js';
 
 const STARTUP_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 5_000;
@@ -250,6 +250,11 @@ class RemoteSimulatorClient implements RemoteSimulator {
   /** Prints the address and the apps (without secrets): never the child process, whose arguments hold the secrets. */
   [inspect.custom](depth: number, options: InspectOptionsStylized, inspectValue: typeof inspect): string {
     return inspectAddress('RemoteSimulatorClient', this, depth, options, inspectValue);
+  }
+
+  /** JSON shows what inspect shows: the address and the apps without their secrets. */
+  toJSON(): ReturnType<typeof addressView> {
+    return addressView(this);
   }
 
   private async shutdown(): Promise<void> {

@@ -9,7 +9,16 @@ import type { AddressInfo, Socket } from 'node:net';
 import { inspect, type InspectOptionsStylized } from 'node:util';
 import { readBody } from '../http/read-body.js';
 import { ApiError, Errors } from './errors.js';
-import { validateFaultRule } from './faults.js';
+import {
+  DEFAULT_HTML_STATUS,
+  DEFAULT_OVERSIZE_BYTES,
+  DEFAULT_OVERSIZE_STATUS,
+  htmlErrorPage,
+  oversizeChunks,
+  truncatedLength,
+  validateFaultRule,
+  writeChunks,
+} from './faults.js';
 import { ADMIN_PREFIX, registerAdminRoutes } from './routes/admin.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerDeviceManagementRoutes } from './routes/device-management.js';
@@ -27,10 +36,11 @@ import { registerRuleRoutes } from './routes/rules.js';
 import { bodyAccessors, Router, type RequestContext, type Route, type RouteResult } from './router.js';
 import { resolveOptions, SimulatorState, type AppState, type ResolvedOptions } from './state.js';
 import { createServerTls, issueClientCertificate, issueServerCertificate, type ServerTlsMaterial } from './tls.js';
-import { inspectAddress } from './util.js';
+import { addressView, inspectAddress } from './util.js';
 import type {
   CommandAcknowledgement,
   DeviceDataReportOptions,
+  FaultKind,
   FaultRule,
   PushDelivery,
   RecordedRequest,
@@ -114,6 +124,46 @@ function bearerToken(headers: http.IncomingHttpHeaders): string | undefined {
 function errorResult(error: ApiError): RouteResult {
   return { status: error.status, body: error.body, headers: error.headers };
 }
+
+/** Adds the `Retry-After` header a status or throttle fault asks for. */
+function withRetryAfter(result: RouteResult, rule: FaultRule): RouteResult {
+  if (rule.retryAfterSeconds === undefined) return result;
+  return { ...result, headers: { ...result.headers, 'Retry-After': String(rule.retryAfterSeconds) } };
+}
+
+/** Whether nothing has been answered yet and the client is still there. */
+function canAnswer(res: http.ServerResponse): boolean {
+  return !(res.headersSent || res.writableEnded || res.destroyed);
+}
+
+/** Headers and body bytes of an answer: compact JSON, an empty body (Content-Length 0), none for 204 and 304. */
+function serialise(result: RouteResult): { headers: Record<string, string | number>; body: Buffer } {
+  const headers: Record<string, string | number> = { ...result.headers };
+  if (result.status === 204 || result.status === 304) return { headers, body: Buffer.alloc(0) };
+  if (result.body === undefined) return { headers: { ...headers, 'Content-Length': 0 }, body: Buffer.alloc(0) };
+  const body = Buffer.from(JSON.stringify(result.body), 'utf8');
+  headers['Content-Type'] = 'application/json';
+  headers['Content-Length'] = body.length;
+  return { headers, body };
+}
+
+/** A terminal fault rule that fired, with its id. */
+interface FiredFault {
+  id: string;
+  rule: FaultRule;
+}
+
+/** Logs and counts a fault that fired (`status`: the status answered, if any). */
+type FaultNote = (kind: FaultKind, id: string, status?: number) => void;
+
+/**
+ * What becomes of a request once its fault rules are applied: a fault answered or swallowed it, or it goes on to its
+ * route, its answer then cut by a `truncate` fault when there is one.
+ */
+type FaultOutcome = { kind: 'answered' } | { kind: 'route'; truncate?: FiredFault };
+
+const ANSWERED: FaultOutcome = { kind: 'answered' };
+const ROUTE: FaultOutcome = { kind: 'route' };
 
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '') return '127.0.0.1';
@@ -290,6 +340,11 @@ class SimulatorServer implements Simulator {
     return inspectAddress('SimulatorServer', this, depth, options, inspectValue);
   }
 
+  /** JSON shows what inspect shows: the address and the apps without their secrets. */
+  toJSON(): ReturnType<typeof addressView> {
+    return addressView(this);
+  }
+
   /** A device-side call: first the devices whose registration ran out are deleted, as before every request. */
   private deviceSide<T>(call: () => T): T {
     this.state.expireDevices();
@@ -309,21 +364,61 @@ class SimulatorServer implements Simulator {
   }
 
   private write(res: http.ServerResponse, record: RecordedRequest | undefined, result: RouteResult): void {
-    if (res.headersSent || res.writableEnded || res.destroyed) return;
+    if (!canAnswer(res)) return;
     if (record) record.status = result.status;
-    const headers: Record<string, string | number> = { ...result.headers };
-    const bodyless = result.status === 204 || result.status === 304;
-    if (result.body === undefined || bodyless) {
-      if (!bodyless) headers['Content-Length'] = 0;
-      res.writeHead(result.status, headers);
-      res.end();
-      return;
-    }
-    const text = JSON.stringify(result.body);
-    headers['Content-Type'] = 'application/json';
-    headers['Content-Length'] = Buffer.byteLength(text);
+    const { headers, body } = serialise(result);
     res.writeHead(result.status, headers);
-    res.end(text);
+    if (body.length === 0) res.end();
+    else res.end(body);
+  }
+
+  /**
+   * A `truncate` fault: the route's answer with its full Content-Length, of which only the first bytes are written
+   * before the connection is destroyed.
+   */
+  private writeTruncated(
+    res: http.ServerResponse,
+    record: RecordedRequest | undefined,
+    result: RouteResult,
+    note: FaultNote,
+    fault: FiredFault,
+  ): void {
+    note('truncate', fault.id, result.status);
+    if (!canAnswer(res)) return;
+    if (record) record.status = result.status;
+    const { headers, body } = serialise(result);
+    const socket = res.socket;
+    res.writeHead(result.status, headers);
+    res.write(body.subarray(0, truncatedLength(body.length, fault.rule.truncateAt)), () => socket?.destroy());
+  }
+
+  /** An `html` fault: an HTML error page, as a proxy in front of the platform would answer. */
+  private writeHtml(res: http.ServerResponse, record: RecordedRequest | undefined, status: number): void {
+    if (!canAnswer(res)) return;
+    if (record) record.status = status;
+    const body = Buffer.from(htmlErrorPage(status), 'utf8');
+    res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length });
+    res.end(body);
+  }
+
+  /**
+   * An `oversize` fault: a JSON body of `sizeBytes` bytes, streamed chunk by chunk (waiting for 'drain' when the
+   * client reads slowly), chunked unless `declareLength`. Stops writing when the client goes away or the simulator
+   * stops.
+   */
+  private async writeOversize(
+    res: http.ServerResponse,
+    record: RecordedRequest | undefined,
+    status: number,
+    rule: FaultRule,
+  ): Promise<void> {
+    if (!canAnswer(res)) return;
+    if (record) record.status = status;
+    const size = rule.sizeBytes ?? DEFAULT_OVERSIZE_BYTES;
+    const headers: Record<string, string | number> = { 'Content-Type': 'application/json' };
+    if (rule.declareLength === true) headers['Content-Length'] = size;
+    res.writeHead(status, headers);
+    if (await writeChunks(res, oversizeChunks(size), () => this.stopping !== undefined)) res.end();
   }
 
   private context(
@@ -361,64 +456,99 @@ class SimulatorServer implements Simulator {
       send({ ...result, headers: { ...result.headers, Connection: 'close' } });
       return;
     }
+    let respond = send;
     try {
       if (isAdmin) {
         send(await this.dispatch(this.admin, req, method, path, query, read.text));
         return;
       }
-      if (!(await this.applyFaults(req, res, record, method, path))) return;
-      send(await this.dispatch(this.api, req, method, path, query, read.text));
+      const note = this.faultNote(req, method, path);
+      const outcome = await this.applyFaults(req, res, record, note, method, path);
+      if (outcome.kind === 'answered') return;
+      const truncate = outcome.truncate;
+      if (truncate) respond = (result) => this.writeTruncated(res, record, result, note, truncate);
+      respond(await this.dispatch(this.api, req, method, path, query, read.text));
     } catch (err) {
-      send(errorResult(err instanceof ApiError ? err : Errors.internal()));
+      respond(errorResult(err instanceof ApiError ? err : Errors.internal()));
     }
   }
 
+  /** Logs a fault as a `fault` event, counted for the app named by the request's app_key (if any). */
+  private faultNote(req: http.IncomingMessage, method: string, path: string): FaultNote {
+    return (kind, id, status) => {
+      const app = this.state.app(headerValue(req.headers, 'app_key') ?? headerValue(req.headers, 'x-app-key'));
+      this.state.count(app, 'faults');
+      this.state.event({ type: 'fault', appId: app?.appId, method, path, status, detail: `${kind} (${id})` });
+    };
+  }
+
   /**
-   * Applies matching fault rules. Returns true when the request should then be
-   * handled normally, false when a fault has answered (or swallowed) it.
+   * Applies matching fault rules: the latency rules' delay, then the terminal rule, if any. A `truncate` rule is
+   * handed back to be applied to the route's answer; any other terminal rule answers (or swallows) the request here.
    */
   private async applyFaults(
     req: http.IncomingMessage,
     res: http.ServerResponse,
     record: RecordedRequest | undefined,
+    note: FaultNote,
     method: string,
     path: string,
-  ): Promise<boolean> {
+  ): Promise<FaultOutcome> {
     const decision = this.state.faults.decide(method, path);
-    if (decision.latencyIds.length === 0 && !decision.terminal) return true;
-    const app = this.state.app(headerValue(req.headers, 'app_key') ?? headerValue(req.headers, 'x-app-key'));
-    const note = (kind: string, id: string, status?: number): void => {
-      this.state.count(app, 'faults');
-      this.state.event({ type: 'fault', appId: app?.appId, method, path, status, detail: `${kind} (${id})` });
-    };
+    if (decision.latencyIds.length === 0 && !decision.terminal) return ROUTE;
     for (const id of decision.latencyIds) note('latency', id);
     if (decision.latencyMs > 0) {
       await this.delay(decision.latencyMs);
-      if (this.stopping) return false;
+      if (this.stopping) return ANSWERED;
     }
     const terminal = decision.terminal;
-    if (!terminal) return true;
-    switch (terminal.rule.kind) {
+    if (!terminal) return ROUTE;
+    if (terminal.rule.kind === 'truncate') return { kind: 'route', truncate: terminal };
+    await this.answerWithFault(req, res, record, note, terminal);
+    return ANSWERED;
+  }
+
+  /** Answers (or swallows) a request as a request-side terminal fault says. */
+  private async answerWithFault(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    record: RecordedRequest | undefined,
+    note: FaultNote,
+    { id, rule }: FiredFault,
+  ): Promise<void> {
+    switch (rule.kind) {
       case 'status': {
-        const status = terminal.rule.status ?? 500;
-        note('status', terminal.id, status);
-        this.write(res, record, errorResult(Errors.internal(status)));
-        return false;
+        const status = rule.status ?? 500;
+        note('status', id, status);
+        this.write(res, record, withRetryAfter(errorResult(Errors.internal(status)), rule));
+        return;
       }
       case 'throttle':
-        note('throttle', terminal.id, 403);
-        this.write(res, record, errorResult(Errors.throttled()));
-        return false;
+        note('throttle', id, 403);
+        this.write(res, record, withRetryAfter(errorResult(Errors.throttled()), rule));
+        return;
+      case 'html': {
+        const status = rule.status ?? DEFAULT_HTML_STATUS;
+        note('html', id, status);
+        this.writeHtml(res, record, status);
+        return;
+      }
+      case 'oversize': {
+        const status = rule.status ?? DEFAULT_OVERSIZE_STATUS;
+        note('oversize', id, status);
+        await this.writeOversize(res, record, status, rule);
+        return;
+      }
       case 'reset':
-        note('reset', terminal.id);
+        note('reset', id);
         req.socket.destroy();
-        return false;
+        return;
       case 'hang':
         // Never answered; stop() still closes the connection.
-        note('hang', terminal.id);
-        return false;
+        note('hang', id);
+        return;
       default:
-        return true;
+        return;
     }
   }
 

@@ -18,6 +18,7 @@ import { DeviceDataStore } from './device-data.js';
 import { SubscriptionStore } from './subscriptions.js';
 import { GroupStore } from './groups.js';
 import { BatchTaskStore, keepOutcomesOfDeletedDevice } from './batch-tasks.js';
+import { publishCredential } from './credential-channel.js';
 import { RuleStore } from './rules.js';
 import { failUpgradesOfDeletedDevice, startWaitingUpgrades, UpgradeStore, type UpgradeChange } from './upgrades.js';
 import { resolvePushOptions, type ResolvedPushOptions } from './push.js';
@@ -229,6 +230,7 @@ export class SimulatorState {
 
   constructor(options: ResolvedOptions) {
     for (const app of options.apps) {
+      publishCredential('secret', app.secret);
       this.apps.set(app.appId, {
         config: app,
         appId: app.appId,
@@ -353,6 +355,8 @@ export class SimulatorState {
     };
     app.tokens = pair;
     this.accessIndex.set(pair.accessToken, app.appId);
+    publishCredential('accessToken', pair.accessToken);
+    publishCredential('refreshToken', pair.refreshToken);
     return pair;
   }
 

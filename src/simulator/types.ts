@@ -59,7 +59,13 @@ export interface PushOptions {
   ca?: string | string[];
 }
 
-export type FaultKind = 'latency' | 'status' | 'reset' | 'hang' | 'throttle';
+/**
+ * What a fault does. Request side (the route never runs): `status`, `throttle`, `html` and `oversize` answer in the
+ * route's place, `reset` cuts the connection, `hang` never answers. `latency` delays the request, which is then
+ * handled on. Response side: `truncate` lets the route handle the request (its side effects happen) and cuts its
+ * answer.
+ */
+export type FaultKind = 'latency' | 'status' | 'reset' | 'hang' | 'throttle' | 'html' | 'truncate' | 'oversize';
 
 export interface FaultRule {
   /** HTTP method to match, e.g. `'POST'`. Default: any. */
@@ -69,8 +75,34 @@ export interface FaultRule {
   kind: FaultKind;
   /** For `latency`: delay before the request is handled normally. */
   latencyMs?: number;
-  /** For `status`: HTTP status to answer (body `{"error_code":"50252",...}`). */
+  /**
+   * HTTP status answered (200..599). Required for `status` (body `{"error_code":"50252",...}`); for `html` default
+   * 502, for `oversize` default 200 (neither takes 204 or 304, which have no body). Ignored by the other kinds.
+   */
   status?: number;
+  /**
+   * For `status` and `throttle`: sends `Retry-After: <retryAfterSeconds>`. A non-negative integer. Default: no
+   * Retry-After header. Ignored by the other kinds.
+   */
+  retryAfterSeconds?: number;
+  /**
+   * For `truncate`: how many bytes of the route's body are written before the connection is destroyed (the headers
+   * declare the full Content-Length). A non-negative integer; a value at or past the body's length writes the whole
+   * body, then still destroys the connection. Default: half the body (rounded down), at least 1 byte when the body is
+   * not empty.
+   */
+  truncateAt?: number;
+  /**
+   * For `oversize`: size in bytes of the JSON body (`{"padding":"xxx..."}`; below 14 bytes a shorter JSON value),
+   * an integer from 1 to 268435456 (256 MiB). Default 16778240 (16 MiB + 1 KiB), more than an SDK client accepts by
+   * default.
+   */
+  sizeBytes?: number;
+  /**
+   * For `oversize`: `true` declares the size in a Content-Length header; default `false`, the body is sent chunked
+   * without one, so only a client that counts the bytes it reads notices the size.
+   */
+  declareLength?: boolean;
   /** Number of matching requests the rule applies to. Default: unlimited. */
   times?: number;
   /** Chance (0..1) that a matching request is affected. Default 1. */
@@ -133,7 +165,10 @@ export interface RecordedRequest {
   body: string;
   /** Present (and true) when the body was longer than 64 KiB: `body` holds only its beginning. */
   bodyTruncated?: true;
-  /** Status answered, or 0 when the request was never answered (reset, hang, server stopped). */
+  /**
+   * Status answered, or 0 when the request was never answered (reset, hang, server stopped). A `truncate` fault keeps
+   * the route's status: the status line and headers were sent, only the body was cut.
+   */
   status: number;
 }
 

@@ -42,6 +42,17 @@ export function withoutUndefined<T extends object>(value: T): T {
   return value;
 }
 
+/** What a simulator handle shows of itself (inspect, JSON): where it listens and its apps without their secrets. */
+export function addressView(address: SimulatorAddress): Pick<SimulatorAddress, 'url' | 'host' | 'port' | 'protocol'> & { apps: Array<{ appId: string; grants?: string[] }> } {
+  return {
+    url: address.url,
+    host: address.host,
+    port: address.port,
+    protocol: address.protocol,
+    apps: address.apps.map(({ appId, grants }) => (grants ? { appId, grants: [...grants] } : { appId })),
+  };
+}
+
 /**
  * How a simulator handle prints (`util.inspect`, `console.log`): where it listens and its apps without their
  * secrets. Tokens, keys and whatever else the handle holds stay out.
@@ -54,13 +65,7 @@ export function inspectAddress(
   inspectValue: typeof inspect,
 ): string {
   if (depth < 0) return options.stylize(`[${name}]`, 'special');
-  const view = {
-    url: address.url,
-    host: address.host,
-    port: address.port,
-    protocol: address.protocol,
-    apps: address.apps.map(({ appId, grants }) => (grants ? { appId, grants: [...grants] } : { appId })),
-  };
+  const view = addressView(address);
   // The view stands where the handle stands, so it gets the depth left at the handle (null: no limit).
   return `${name} ${inspectValue(view, { ...options, depth })}`;
 }

@@ -14,19 +14,28 @@ import { isNonEmptyString, isPlainObject } from '../util.js';
 
 export const ADMIN_PREFIX = '/simulator/v1';
 
-/** A fault rule as sent over the wire: a RegExp path travels as `pathRegex` (+ `pathRegexFlags`). */
+/**
+ * A fault rule as sent over the wire: a RegExp path travels as `pathRegex` (+ `pathRegexFlags`); every other field
+ * (`latencyMs`, `status`, `retryAfterSeconds`, `truncateAt`, `sizeBytes`, `declareLength`, `times`, `probability`)
+ * travels under its own name with its JSON number or boolean value.
+ */
 export interface WireFaultRule extends Omit<FaultRule, 'path'> {
   path?: string;
   pathRegex?: string;
   pathRegexFlags?: string;
 }
 
+/** The wire form of a rule (see {@link WireFaultRule}). */
 export function faultRuleToWire(rule: FaultRule): WireFaultRule {
   const { path, ...rest } = rule;
   if (path instanceof RegExp) return { ...rest, pathRegex: path.source, pathRegexFlags: path.flags };
   return path === undefined ? rest : { ...rest, path };
 }
 
+/**
+ * A rule from its wire form, for `POST /simulator/v1/faults`. Only the path is converted here; the other fields are
+ * passed on as sent and checked by `validateFaultRule` when the rule is added (a TypeError, answered 400).
+ */
 export function faultRuleFromWire(wire: unknown): FaultRule {
   if (!isPlainObject(wire)) throw new TypeError('fault rule must be a JSON object');
   const { pathRegex, pathRegexFlags, path, ...rest } = wire;
