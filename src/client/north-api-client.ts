@@ -241,11 +241,17 @@ export class NorthApiClient {
   }
 }
 
-/** The token argument of a call: null for none (undefined too), or a non-empty string; anything else is 1009. */
+/** What a token can be sent as in an Authorization header unchanged: visible ASCII, no space. */
+const TOKEN_SYNTAX = /^[\x21-\x7e]+$/;
+
+/**
+ * The token argument of a call: null for none (undefined too), or a non-empty string of visible ASCII characters;
+ * anything else is 1009 (a space or control character would be trimmed or refused on the way into the header).
+ */
 function tokenArgument(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value.length === 0) {
-    throw NorthApiException.sdk(SdkErrorCode.CLIENT_INPUT_ACCESSTOKEN_INVALID, 'accessToken must be null or a non-empty string.');
+  if (typeof value !== 'string' || !TOKEN_SYNTAX.test(value)) {
+    throw NorthApiException.sdk(SdkErrorCode.CLIENT_INPUT_ACCESSTOKEN_INVALID, 'accessToken must be null or a non-empty string of visible ASCII characters.');
   }
   return value;
 }

@@ -13,6 +13,7 @@ export interface RawResponse {
  * - 204, or a 2xx with an empty body: `undefined`;
  * - a JSON object with `error_code`, whatever the status (the platform sends some errors with 200): the platform error;
  * - a JSON object with `resultcode` (the gateway's shape for 1010005 and friends): the gateway error;
+ * - either of those with a code that is empty or neither a string nor a number: 1004 (2xx) or 1005, body in httpMessage;
  * - another 2xx: the parsed JSON (a 2xx body that is not JSON: 1004);
  * - another error status: 1011 when the body is not JSON (wrong port, a proxy page), else 1005; the body goes to httpMessage.
  */
@@ -48,6 +49,9 @@ export function decodeResponse(res: RawResponse): unknown {
 }
 
 function platformError(res: RawResponse, code: unknown, desc: unknown): never {
+  if (!isErrorCode(code)) {
+    throw failure(res, res.status >= 200 && res.status < 300 ? SdkErrorCode.CLIENT_AFTER_INVOKE_ERROR : SdkErrorCode.CLIENT_ERROR_BUT_NO_ERRORCODE, 'The platform answered an error code that is empty or not a string or number; see httpMessage.');
+  }
   throw new NorthApiException({
     errorCode: String(code),
     errorDesc: desc === undefined || desc === null ? '' : String(desc),
@@ -66,6 +70,11 @@ function failure(res: RawResponse, code: SdkErrorCodeValue, detail?: string): No
     httpMessage: res.body,
     retryAfterMs: res.retryAfterMs,
   });
+}
+
+/** A code the platform could mean: a non-empty string or a finite number. */
+function isErrorCode(code: unknown): code is string | number {
+  return (typeof code === 'string' && code.trim().length > 0) || (typeof code === 'number' && Number.isFinite(code));
 }
 
 /** Retry-After as milliseconds (delta-seconds or an HTTP date), or undefined. */

@@ -146,7 +146,9 @@ export class Transport {
 
   #prepare(spec: RequestSpec): Prepared {
     const url = this.#config.baseUrl + spec.path + queryString(spec.query);
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    // No deflate: node-fetch holds a deflate answer back until its first body byte (to tell raw from zlib data), and a
+    // failure in that window would lose the answer's status.
+    const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Encoding': 'gzip, br' };
     let body: string | undefined;
     if (spec.form !== undefined) {
       headers['Content-Type'] = 'application/x-www-form-urlencoded';

@@ -103,7 +103,7 @@ export class BatchProcess extends ServiceBase {
       requireString(tag.tagName, `btcInDTO.tags[${index}].tagName`);
       if (typeof tag.tagValue !== 'string') throw invalid(`btcInDTO.tags[${index}].tagValue`, 'must be a string');
     });
-    return this.call(API.createBatchTask, { json: compactDeep(input) }, accessToken);
+    return this.call(API.createBatchTask, { json: compactDeep(input, 'btcInDTO') }, accessToken);
   }
 
   /**

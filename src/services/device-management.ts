@@ -16,7 +16,6 @@ import type { ApiTable } from './api-table.js';
 import { ServiceBase } from './service-base.js';
 import {
   appIdArgument,
-  compact,
   compactDeep,
   invalid,
   optionalArray,
@@ -96,11 +95,12 @@ export class DeviceManagement extends ServiceBase {
     optionalBoolean(input.isSecure, 'rddInDto.isSecure');
     optionalObject(input.deviceInfo, 'rddInDto.deviceInfo');
     optionalStrings(input, 'rddInDto', ['imsi', 'productId']);
-    return this.call(API.regDirectDevice, { query: { appId: appIdArgument(appId) }, json: compactDeep(input) }, accessToken);
+    return this.call(API.regDirectDevice, { query: { appId: appIdArgument(appId) }, json: compactDeep(input, 'rddInDto') }, accessToken);
   }
 
   /**
-   * Gives an offline device a new verification code (and optionally nodeId and timeout).
+   * Gives an offline device a new verification code (and optionally nodeId and timeout). Null and undefined fields
+   * are left out of the body at every depth.
    * @param rdkInDTO - the new verification code, nodeId (empty or absent keeps the current one) and timeout
    * @param deviceId - the device
    * @param appId - authorised application owning the device, or null for your own
@@ -111,7 +111,7 @@ export class DeviceManagement extends ServiceBase {
     const input = requireObject(rdkInDTO, 'rdkInDTO');
     optionalStrings(input, 'rdkInDTO', ['verifyCode', 'nodeId']);
     optionalInteger(input.timeout, 'rdkInDTO.timeout', 0);
-    return this.call(API.refreshDeviceKey, { params: { deviceId }, query: { appId: appIdArgument(appId) }, json: compact(input) }, accessToken);
+    return this.call(API.refreshDeviceKey, { params: { deviceId }, query: { appId: appIdArgument(appId) }, json: compactDeep(input, 'rdkInDTO') }, accessToken);
   }
 
   /**
@@ -127,7 +127,7 @@ export class DeviceManagement extends ServiceBase {
     optionalStrings(input, 'mdiInDto', MODIFIABLE_STRING_FIELDS);
     optionalObject(input.deviceConfig, 'mdiInDto.deviceConfig');
     optionalArray(input.customFields, 'mdiInDto.customFields');
-    await this.call(API.modifyDeviceInfo, { params: { deviceId }, query: { appId: appIdArgument(appId) }, json: compactDeep(input) }, accessToken);
+    await this.call(API.modifyDeviceInfo, { params: { deviceId }, query: { appId: appIdArgument(appId) }, json: compactDeep(input, 'mdiInDto') }, accessToken);
   }
 
   /**
@@ -165,7 +165,7 @@ export class DeviceManagement extends ServiceBase {
     const deviceId = requireString(input.deviceId, 'qdrlInDTO.deviceId');
     const horAcc = optionalInteger(input.horAcc, 'qdrlInDTO.horAcc', 0) ?? 1000;
     const geoInfo = optionalObject(input.geoInfo, 'qdrlInDTO.geoInfo');
-    return this.call(API.queryDeviceRealtimeLocation, { query: { appId: appIdArgument(appId) }, json: compactDeep({ deviceId, horAcc, geoInfo }) }, accessToken);
+    return this.call(API.queryDeviceRealtimeLocation, { query: { appId: appIdArgument(appId) }, json: compactDeep({ deviceId, horAcc, geoInfo }, 'qdrlInDTO') }, accessToken);
   }
 
   /**
@@ -195,6 +195,6 @@ export class DeviceManagement extends ServiceBase {
       const desired = requireObject(entry.desired, `mdsInDTO.serviceDesireds[${index}].desired`);
       return { serviceId, desired };
     });
-    await this.call(API.modifyDeviceShadow, { params: { deviceId }, query: { appId: appIdArgument(appId) }, json: compactDeep({ serviceDesireds }) }, accessToken);
+    await this.call(API.modifyDeviceShadow, { params: { deviceId }, query: { appId: appIdArgument(appId) }, json: compactDeep({ serviceDesireds }, 'mdsInDTO') }, accessToken);
   }
 }

@@ -48,7 +48,7 @@ export class DeviceServiceInvocation extends ServiceBase {
     const method = requireString(header.method, 'commandDTO.header.method');
     const { from, to, toType, requestId, callbackURL } = optionalStrings(header, 'commandDTO.header', OPTIONAL_HEADER_FIELDS);
     const body = optionalObject(input.body, 'commandDTO.body');
-    const json = compactDeep({ header: { mode, from, to, toType, method, requestId, callbackURL }, body });
+    const json = compactDeep({ header: { mode, from, to, toType, method, requestId, callbackURL }, body }, 'commandDTO');
     return this.call(API.invokeDeviceService, { params: { deviceId, serviceId }, query: { appId: appIdArgument(appId) }, json }, accessToken);
   }
 }

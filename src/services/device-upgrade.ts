@@ -222,10 +222,13 @@ export class DeviceUpgrade extends ServiceBase {
   /** The checked JSON body of a task creation: declared fields only, without undefined or null values. */
   #taskBody(cutInDTO: CreateUpgradeTaskInDTO): CreateUpgradeTaskInDTO {
     const input = requireObject(cutInDTO, 'cutInDTO');
-    return compactDeep({
-      fileId: requireString(input.fileId, 'cutInDTO.fileId'),
-      targets: targetsOf(input.targets, 'cutInDTO.targets'),
-      policy: policyOf(input.policy, 'cutInDTO.policy'),
-    });
+    return compactDeep(
+      {
+        fileId: requireString(input.fileId, 'cutInDTO.fileId'),
+        targets: targetsOf(input.targets, 'cutInDTO.targets'),
+        policy: policyOf(input.policy, 'cutInDTO.policy'),
+      },
+      'cutInDTO',
+    );
   }
 }

@@ -234,7 +234,7 @@ export class RuleEngine extends ServiceBase {
    */
   async createRule(rule: RuleDTO2, appId: string | null = null, accessToken: string | null = null): Promise<RuleCreateOrUpdateOutDTO> {
     const input = checkRule(rule, 'rule', false);
-    return this.call(API.createRule, { query: { appId: appIdArgument(appId) }, json: compactDeep(input) }, accessToken);
+    return this.call(API.createRule, { query: { appId: appIdArgument(appId) }, json: compactDeep(input, 'rule') }, accessToken);
   }
 
   /**
@@ -246,7 +246,7 @@ export class RuleEngine extends ServiceBase {
    */
   async updateRule(rule: RuleDTO2, appId: string | null = null, accessToken: string | null = null): Promise<RuleCreateOrUpdateOutDTO> {
     const input = checkRule(rule, 'rule', true);
-    return this.call(API.updateRule, { query: { appId: appIdArgument(appId) }, json: compactDeep(input) }, accessToken);
+    return this.call(API.updateRule, { query: { appId: appIdArgument(appId) }, json: compactDeep(input, 'rule') }, accessToken);
   }
 
   /**

@@ -66,7 +66,7 @@ export class SignalDelivery extends ServiceBase {
     const callbackUrl = optionalString(input.callbackUrl, 'pdcInDTO.callbackUrl', MAX_CALLBACK_URL);
     const expireTime = optionalInteger(input.expireTime, 'pdcInDTO.expireTime', 0);
     const maxRetransmit = optionalInteger(input.maxRetransmit, 'pdcInDTO.maxRetransmit', 0, 3);
-    const json = compactDeep({ deviceId, command: { serviceId, method, paras }, callbackUrl, expireTime, maxRetransmit });
+    const json = compactDeep({ deviceId, command: { serviceId, method, paras }, callbackUrl, expireTime, maxRetransmit }, 'pdcInDTO');
     return this.call(API.postDeviceCommand, { query: { appId: appIdArgument(appId) }, json }, accessToken);
   }
 

@@ -135,9 +135,13 @@ export function optionalObject(value: unknown, field: string): Record<string, un
   return requireObject(value, field);
 }
 
+/**
+ * An array of at least `minLength` items. The result is a dense copy: a hole of a sparse array is an undefined item
+ * there, so that a check of each item sees it (`[, x].map(...)` would skip it, and JSON would send it as null).
+ */
 export function requireArray(value: unknown, field: string, minLength = 1): unknown[] {
   if (!Array.isArray(value) || value.length < minLength) throw invalid(field, `must be an array of at least ${minLength} item(s)`);
-  return value;
+  return Array.from(value);
 }
 
 /**
@@ -183,12 +187,23 @@ export function requireStringList(value: unknown, field: string, limits: StringL
   const { minLength = 1, maxLength = Infinity } = limits;
   if (!Array.isArray(value) || value.length < minLength) throw invalid(field, limits.notArray ?? `must be an array of at least ${minLength} item(s)`);
   if (value.length > maxLength) throw invalid(field, limits.tooLong ?? `must hold at most ${maxLength} items`);
-  return value.map((item, index) => requireString(item, `${field}[${index}]`));
+  // Array.from, not map: a hole of a sparse array is checked (and refused) like an undefined item.
+  return Array.from(value as unknown[], (item, index) => requireString(item, `${field}[${index}]`));
 }
 
-/** An id that goes into a URL path: non-empty, and encoded. */
+/** An unpaired UTF-16 surrogate: encodeURIComponent throws a URIError on one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * An id that goes into a URL path: non-empty, and encoded. `.` and `..` are refused: URL parsing resolves them
+ * (`/devices/..` is sent as `/`), so the request would reach another resource. So is a string with an unpaired
+ * surrogate, which no URL can carry.
+ */
 export function pathSegment(value: unknown, field: string): string {
-  return encodeURIComponent(requireString(value, field));
+  const text = requireString(value, field);
+  if (text === '.' || text === '..') throw invalid(field, "must not be '.' or '..' (the URL would name another resource)");
+  if (LONE_SURROGATE.test(text)) throw invalid(field, 'must be well-formed Unicode (it holds an unpaired surrogate)');
+  return encodeURIComponent(text);
 }
 
 /**
@@ -214,13 +229,50 @@ export function compact<T extends object>(value: T): Partial<T> {
   return out as Partial<T>;
 }
 
-/** Like {@link compact}, at every depth: nested objects and arrays lose their undefined and null fields too. */
-export function compactDeep<T>(value: T): T {
-  if (Array.isArray(value)) return value.filter((item) => item !== undefined && item !== null).map((item) => compactDeep(item)) as T;
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (item !== undefined && item !== null) out[key] = compactDeep(item);
+/**
+ * Like {@link compact}, at every depth: nested objects and arrays lose their undefined and null fields (and items,
+ * holes included) too. This is also the check of what a JSON body carries from free-form fields: a value JSON cannot
+ * carry (NaN or an infinite number, which JSON.stringify would send as null; a bigint, function or symbol) or an
+ * object that contains itself is 1007, naming where it is (`<field>.a.b[2]`).
+ * @param value - the body, or a part of it
+ * @param field - what messages call `value`: the argument's name
+ * @returns the compacted copy
+ */
+export function compactDeep<T>(value: T, field = 'body'): T {
+  return compactValue(value, field, []) as T;
+}
+
+function compactValue(value: unknown, field: string, ancestors: object[]): unknown {
+  switch (typeof value) {
+    case 'number':
+      if (!Number.isFinite(value)) throw invalid(field, 'must be a finite number (JSON has no NaN or Infinity)');
+      return value;
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+      throw invalid(field, `must be a JSON value, not a ${typeof value}`);
+    case 'object':
+      break;
+    default:
+      return value;
   }
-  return out as T;
+  if (value === null) return value;
+  if (ancestors.includes(value)) throw invalid(field, 'must not contain itself');
+  ancestors.push(value);
+  try {
+    if (Array.isArray(value)) {
+      const items: unknown[] = [];
+      value.forEach((item: unknown, index) => {
+        if (item !== undefined && item !== null) items.push(compactValue(item, `${field}[${index}]`, ancestors));
+      });
+      return items;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (item !== undefined && item !== null) out[key] = compactValue(item, `${field}.${key}`, ancestors);
+    }
+    return out;
+  } finally {
+    ancestors.pop();
+  }
 }
