@@ -15,11 +15,12 @@
  * or when fewer credentials were recorded than a full run certainly makes (the recorder is not working).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CREDENTIALS_FILE_ENV } from './helpers/credential-recorder.js';
+import { CHILD_OUTPUT_DIR_ENV } from './helpers/run-node.js';
 import { describeHits, parseCredentialLines, scanForCredentials, summaryLine, type ScanResult } from './helpers/credential-scan.js';
 
 /** A full run records far more (every login and refresh of ~300 tests); fewer means the recorder is not working. */
@@ -56,9 +57,9 @@ function selectFiles(paths: string[]): string[] {
   return [...files].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function withRecorder(env: NodeJS.ProcessEnv, credentialsFile: string): NodeJS.ProcessEnv {
+function withRecorder(env: NodeJS.ProcessEnv, credentialsFile: string, childOutputDir: string): NodeJS.ProcessEnv {
   const options = [env.NODE_OPTIONS, `--import=${RECORDER.href}`].filter((o) => o !== undefined && o !== '').join(' ');
-  return { ...env, NODE_OPTIONS: options, [CREDENTIALS_FILE_ENV]: credentialsFile };
+  return { ...env, NODE_OPTIONS: options, [CREDENTIALS_FILE_ENV]: credentialsFile, [CHILD_OUTPUT_DIR_ENV]: childOutputDir };
 }
 
 interface RunOutcome {
@@ -117,12 +118,19 @@ async function main(argv: string[]): Promise<number> {
   process.once('exit', cleanUp);
   try {
     const credentialsFile = join(dir, 'credentials.jsonl');
-    const run = await runNodeTest(files, nodeTestOptions, withRecorder(process.env, credentialsFile));
+    // What tests capture of their child processes (the demo, the simulator process, benchmark children) and print only
+    // on failure: kept here by keepChildOutput() and scanned too.
+    const childOutputDir = join(dir, 'children');
+    mkdirSync(childOutputDir);
+    const run = await runNodeTest(files, nodeTestOptions, withRecorder(process.env, credentialsFile, childOutputDir));
     const credentials = existsSync(credentialsFile) ? parseCredentialLines(readFileSync(credentialsFile, 'utf8')) : [];
 
     const streams = [
       { source: 'stdout', text: run.stdout.toString('utf8') },
       { source: 'stderr', text: run.stderr.toString('utf8') },
+      ...readdirSync(childOutputDir)
+        .sort()
+        .map((name) => ({ source: `child output ${name}`, text: readFileSync(join(childOutputDir, name), 'utf8') })),
     ];
     const results = streams.map(({ source, text }) => ({ source, text, result: scanForCredentials(text, credentials) }));
     const combined: ScanResult = { ...results[0]!.result, hits: results.flatMap((r) => r.result.hits) };
@@ -131,7 +139,8 @@ async function main(argv: string[]): Promise<number> {
     for (const { source, text, result } of results) {
       for (const line of describeHits(result, text, source)) process.stderr.write(`privacy scan: credential in ${line}\n`);
     }
-    process.stdout.write(`\n${summaryLine(combined, run.stdout.length + run.stderr.length)}\n`);
+    const bytes = streams.reduce((sum, { text }) => sum + Buffer.byteLength(text), 0);
+    process.stdout.write(`\n${summaryLine(combined, bytes)} (${streams.length - 2} child process outputs included)\n`);
 
     let status = run.code ?? 1;
     if (run.signal !== null) process.stderr.write(`run-tests: node --test ended by ${run.signal}\n`);

@@ -8,6 +8,7 @@ import type { AuthOutDTO, AuthRefreshInDTO, AuthRefreshOutDTO, RefreshFailedEven
 import { hideFromInspect } from '../dto/redacted-view.js';
 import { requireObject, requireString } from '../services/validation.js';
 import { checkCallOptions, type CallOptions } from '../services/call-options.js';
+import { abortable } from '../http/abort.js';
 import type { RefresherEvent, RefresherStatus } from './refresh-policy.js';
 import { refresherRegistry, type RefresherHandle } from './refresher-registry.js';
 import type { ApiTable } from '../services/api-table.js';
@@ -46,6 +47,8 @@ export class Authentication extends EventEmitter<AuthenticationEvents> {
   readonly #client: NorthApiClient;
   #handle: RefresherHandle | undefined;
   #starting: Promise<void> | undefined;
+  /** Callers still waiting for the start under way (those whose signal fired are not counted). */
+  #startCallers = 0;
   readonly #relay = (event: RefresherEvent): void => this.#emitRefresherEvent(event);
 
   /** The operations this class sends: HTTP method, path and documented success status. */
@@ -83,14 +86,34 @@ export class Authentication extends EventEmitter<AuthenticationEvents> {
 
   /**
    * Starts the refresh timer: resolves once the first token is held. Calling it again while it runs does nothing.
-   * Rejects with the platform's error (e.g. 100208 for a wrong secret) if no first token can be had.
+   * Rejects with the platform's error (e.g. 100208 for a wrong secret) if no first token can be had. A `signal` that
+   * fires first makes it reject with 1013; the start is undone once it finishes, unless another caller still waits
+   * for it.
    */
-  async startRefreshTokenTimer(): Promise<void> {
+  async startRefreshTokenTimer(options?: CallOptions): Promise<void> {
+    const { signal } = checkCallOptions(options);
     if (this.#handle) return;
-    this.#starting ??= this.#start().finally(() => {
-      this.#starting = undefined;
-    });
-    return this.#starting;
+    if (!this.#starting) {
+      const starting = this.#start().finally(() => {
+        this.#starting = undefined;
+      });
+      this.#starting = starting;
+      this.#startCallers = 0;
+      // Every caller gave up (its signal fired) before the start finished: undo it.
+      starting.then(
+        () => {
+          if (this.#startCallers === 0) this.stopRefreshTokenTimer().catch(() => undefined);
+        },
+        () => undefined,
+      );
+    }
+    this.#startCallers += 1;
+    try {
+      await abortable(this.#starting, signal);
+    } catch (error) {
+      if (error instanceof NorthApiException && error.errorCode === SdkErrorCode.REQUEST_ABORTED) this.#startCallers -= 1;
+      throw error;
+    }
   }
 
   /** Stops the timer: the worker ends when no other timer of the same app shares it. Idempotent. */

@@ -94,8 +94,8 @@ interface Waiter {
  * 6. Validity is checked on every read as well, because timers fire late after a sleep or a stalled event loop:
  *    a read that finds the refresh overdue starts it.
  * 7. A caller that needs a new token (none usable, or the platform rejected the current one) waits for the next
- *    renewal that succeeds, across failed attempts and their backoff, for at most a quarter of the token's lifetime
- *    (at least 2 s, at most `maxWaitMs`); then it gets 1015 naming the last failure. A terminal error or stop() ends
+ *    renewal that succeeds, across failed attempts and their backoff, for a quarter of the token's lifetime but at
+ *    least 2 s, and never longer than `maxWaitMs`; then it gets 1015 naming the last failure. A terminal error or stop() ends
  *    the wait at once.
  */
 export class TokenRefresher {

@@ -29,9 +29,9 @@ export interface HttpOptions {
   /** Longest wait before a retry; a longer Retry-After ends the retries. Default 5000 ms. */
   retryMaxDelayMs?: number;
   /**
-   * After a flow-control answer (1010009), every request of this client waits this long (or the Retry-After the
-   * platform sent) before it is sent, doubling for each 1010009 in a row; the throttled call fails with 1010009
-   * once the wait is over. Default 1000 ms.
+   * After a flow-control answer (1010009), every request of this client waits between half and all of this (or the
+   * Retry-After the platform sent) before it is sent, doubling for each 1010009 in a row; the throttled call fails
+   * with 1010009 once the wait is over. Default 1000 ms.
    */
   throttleBaseDelayMs?: number;
   /** Longest flow-control wait. Default 30000 ms. */

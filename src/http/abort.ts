@@ -14,28 +14,58 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortedByCaller(signal.reason);
 }
 
+/** The callbacks waiting on each caller signal, behind one listener of ours per signal. */
+const waiting = new WeakMap<AbortSignal, { callbacks: Set<() => void>; listener: () => void }>();
+
+/**
+ * Calls `callback` when `signal` fires; returns the function that unsubscribes. However many calls share a signal,
+ * it carries one listener of ours, and none once they are all over (no MaxListenersExceededWarning, nothing retained).
+ */
+export function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  let entry = waiting.get(signal);
+  if (!entry) {
+    const callbacks = new Set<() => void>();
+    const listener = (): void => {
+      waiting.delete(signal);
+      for (const fn of callbacks) fn();
+    };
+    entry = { callbacks, listener };
+    waiting.set(signal, entry);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  const { callbacks, listener } = entry;
+  callbacks.add(callback);
+  return () => {
+    if (!callbacks.delete(callback) || callbacks.size > 0) return;
+    signal.removeEventListener('abort', listener);
+    if (waiting.get(signal)?.callbacks === callbacks) waiting.delete(signal);
+  };
+}
+
 export interface LinkedSignal {
   signal: AbortSignal;
   /** Removes the listeners from the sources. */
   release(): void;
 }
 
-/** A signal that fires when either source does; `release()` once the operation is over. */
-export function linkSignals(first: AbortSignal, second: AbortSignal): LinkedSignal {
+/**
+ * A signal that fires when the caller's signal or the (shared) timeout signal does; `release()` once the operation
+ * is over.
+ */
+export function linkSignals(caller: AbortSignal, timeout: AbortSignal): LinkedSignal {
   const controller = new AbortController();
-  if (first.aborted || second.aborted) {
-    controller.abort(first.aborted ? first.reason : second.reason);
+  if (caller.aborted || timeout.aborted) {
+    controller.abort(caller.aborted ? caller.reason : timeout.reason);
     return { signal: controller.signal, release: () => undefined };
   }
-  const onFirst = (): void => controller.abort(first.reason);
-  const onSecond = (): void => controller.abort(second.reason);
-  first.addEventListener('abort', onFirst, { once: true });
-  second.addEventListener('abort', onSecond, { once: true });
+  const offCaller = onAbort(caller, () => controller.abort(caller.reason));
+  const onTimeout = (): void => controller.abort(timeout.reason);
+  timeout.addEventListener('abort', onTimeout, { once: true });
   return {
     signal: controller.signal,
     release: () => {
-      first.removeEventListener('abort', onFirst);
-      second.removeEventListener('abort', onSecond);
+      offCaller();
+      timeout.removeEventListener('abort', onTimeout);
     },
   };
 }
@@ -48,15 +78,14 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefine
     return Promise.reject(abortedByCaller(signal.reason));
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortedByCaller(signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const off = onAbort(signal, () => reject(abortedByCaller(signal.reason)));
     promise.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        off();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        off();
         reject(error);
       },
     );

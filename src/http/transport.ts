@@ -115,11 +115,11 @@ export class Transport {
       const sentAt = performance.now();
       try {
         const value = await this.#attempt(prepared, spec.signal);
-        // Only an answer to a request sent after the flow-control wait lifts it (not one sent before the 1010009).
-        if (sentAt >= this.#throttledUntil) this.#throttleStreak = 0;
+        this.#notThrottled(sentAt);
         return value;
       } catch (error) {
         if (!(error instanceof NorthApiException) || !policy) throw error;
+        if (error.errorCode !== THROTTLED_CODE && error.errorCode !== SdkErrorCode.REQUEST_ABORTED) this.#notThrottled(sentAt);
         if (error.errorCode === THROTTLED_CODE) {
           // Surfaced, never repeated, but only once the backoff has passed: a caller that retries at once still waits.
           this.#throttled(error.retryAfterMs, policy);
@@ -225,18 +225,31 @@ export class Transport {
    * 1. the first 1010009 of an episode closes the gate for {@link throttleDelay} (Retry-After when the platform sent
    *    one); answers to requests already in flight do not lengthen it;
    * 2. while closed, no request is sent;
-   * 3. once the wait is over, one request goes first (the probe) and the others wait for its answer: another 1010009
-   *    closes the gate for twice as long, anything else opens it for all;
+   * 3. once the wait is over, one request goes first (the probe) and the others wait for its outcome: another 1010009
+   *    closes the gate for twice as long, anything else (an answer, an error, a timeout) opens it for all;
    * 4. a call that waited for a probe that was throttled again is not sent: it fails with 1010009 once the new wait is
    *    over, so that no call waits longer than two waits and a probe.
    */
   #throttled(retryAfterMs: number | undefined, policy: RetryPolicy): void {
     const now = performance.now();
-    if (now < this.#throttledUntil && retryAfterMs === undefined) return;
+    if (now < this.#throttledUntil) {
+      // An answer to a request already in flight: the same episode. A Retry-After may only lengthen the wait.
+      if (retryAfterMs !== undefined) this.#throttledUntil = Math.max(this.#throttledUntil, now + Math.min(retryAfterMs, policy.throttleMaxDelayMs));
+      return;
+    }
     this.#throttleStreak += 1;
     const delay = throttleDelay(this.#throttleStreak, retryAfterMs, policy);
     this.#throttledUntil = Math.max(this.#throttledUntil, now + delay);
     this.onThrottle?.(delay, this.#throttleStreak);
+  }
+
+  /**
+   * Rule 3: an outcome other than 1010009 (an answer, an error answer, a timeout, a reset) to a request sent once the
+   * wait was over opens the gate for all. One sent before the 1010009 tells nothing; neither does a request its caller
+   * cancelled.
+   */
+  #notThrottled(sentAt: number): void {
+    if (this.#throttleStreak > 0 && sentAt >= this.#throttledUntil) this.#throttleStreak = 0;
   }
 
   /** Waits until the flow-control wait is over (rule 2). */
@@ -294,12 +307,14 @@ export class Transport {
   }
 }
 
-/** 1010009 for a call held back because the platform still throttles this application: it was not sent. */
+/**
+ * 1010009 for a call held back because the platform still throttles this application. It was not sent, so it has no
+ * HTTP status (-1).
+ */
 function heldBack(): NorthApiException {
   return new NorthApiException({
     errorCode: THROTTLED_CODE,
     errorDesc: 'Not sent: the platform still throttles this application (flow control); try again later.',
-    httpStatusCode: 403,
   });
 }
 
@@ -324,7 +339,8 @@ function queryString(query: QueryParams | undefined): string {
 async function readBody(response: Response, limit: number): Promise<string> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
-    response.body?.resume?.();
+    // Dropped, not drained: the connection closes instead of reading what was refused.
+    (response.body as (NodeJS.ReadableStream & { destroy?: () => void }) | null)?.destroy?.();
     throw tooLarge(response, limit);
   }
   if (!response.body) return '';

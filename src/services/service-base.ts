@@ -48,7 +48,9 @@ export abstract class ServiceBase {
    */
   withOptions(options: CallOptions): this {
     const checked = checkCallOptions(options);
-    const view = Object.create(this) as this;
+    // A real instance (not Object.create(this)): methods that use private members need one.
+    const Service = this.constructor as new (client: NorthApiClient) => this;
+    const view = new Service(this.client);
     Object.defineProperty(view, 'callOptions', { value: Object.freeze({ ...this.callOptions, ...checked }), enumerable: false });
     return view;
   }

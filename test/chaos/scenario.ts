@@ -73,6 +73,7 @@ export function seededRandom(seed: number): () => number {
 
 interface CallRecord {
   kind: string;
+  /** Date.now() at the start and the end: the clock of the simulator's event log. */
   start: number;
   end: number;
   error?: unknown;
@@ -109,9 +110,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const foreignLogins: number[] = [];
     const foreign = (async () => {
       for (;;) {
-        await sleep(1_500 + random() * 3_500);
-        if (performance.now() >= until) return;
-        foreignLogins.push(performance.now());
+        const wait = 1_500 + random() * 3_500;
+        if (performance.now() + wait >= until) return;
+        await sleep(wait);
+        foreignLogins.push(Date.now());
         sim.loginFromElsewhere(app.appId);
       }
     })();
@@ -126,13 +128,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       while (performance.now() < until) {
         const pick = random();
         const kind = pick < CALL_KINDS[0].share ? CALL_KINDS[0].name : pick < CALL_KINDS[0].share + CALL_KINDS[1].share ? CALL_KINDS[1].name : CALL_KINDS[2].name;
-        const record: CallRecord = { kind, start: performance.now(), end: 0 };
+        const record: CallRecord = { kind, start: Date.now(), end: 0 };
         try {
           await call(kind);
         } catch (error) {
           record.error = error;
         }
-        record.end = performance.now();
+        record.end = Date.now();
         records.push(record);
         await sleep(50 + random() * 150);
       }
@@ -149,17 +151,29 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
+/** When the faults on business calls fired (Date.now() of the simulator's event), in order. */
+export type FaultTimes = Record<'status' | 'reset', number[]>;
+
+/** Whether one of `times` (sorted) lies within [start, end], a millisecond of slack either side. */
+function within(times: readonly number[], start: number, end: number): boolean {
+  return times.some((t) => t >= start - 1 && t <= end + 1);
+}
+
 /**
- * The cause of a failed call, when an injected fault explains it; undefined otherwise.
- * - a 503 that retries could not get past (GET, PUT) or that was surfaced at once (POST);
- * - a connection reset surfaced on a POST (never repeated) or after the retries of a GET or PUT;
- * - a 1010005 after its one replay, when logins from elsewhere voided the token twice while the call ran.
+ * The cause of a failed call, when an injected fault explains it; undefined otherwise. A fault explains a failure
+ * only if it fired while the call ran:
+ * - a 503 surfaced on a POST (never repeated) or still there after the retries of a GET or PUT;
+ * - a connection reset likewise (the reset fault closes the connection before an answer begins: 1003);
+ * - a 1010005 after both replays, when logins from elsewhere voided the token twice while the call ran.
  */
-export function injectedCause(error: unknown, start: number, end: number, foreignLogins: readonly number[]): string | undefined {
+export function injectedCause(error: unknown, start: number, end: number, faults: FaultTimes, foreignLogins: readonly number[]): string | undefined {
   if (!(error instanceof NorthApiException)) return undefined;
-  if (error.errorCode === '50252' && error.httpStatusCode === 503) return 'injected 503 (surfaced on a POST, or still there after the retries)';
-  if (error.errorCode === '1003' && /ECONNRESET|socket hang up/.test(error.message)) return 'injected connection reset (surfaced on a POST, or still there after the retries)';
-  if (error.errorCode === '1004' && /cut short/.test(error.message)) return 'injected connection reset while the answer arrived';
+  if (error.errorCode === '50252' && error.httpStatusCode === 503 && within(faults.status, start, end)) {
+    return 'injected 503 (surfaced on a POST, or still there after the retries)';
+  }
+  if (error.errorCode === '1003' && /ECONNRESET|socket hang up/.test(error.message) && within(faults.reset, start, end)) {
+    return 'injected connection reset (surfaced on a POST, or still there after the retries)';
+  }
   if (error.errorCode === '1010005' && foreignLogins.filter((t) => t >= start && t <= end).length >= 2) return 'two logins from elsewhere during one call';
   return undefined;
 }
@@ -178,11 +192,15 @@ function report(input: {
   const { sim, records, foreignLogins } = input;
   const injected: Record<string, number> = {};
   for (const label of input.ruleLabels.values()) injected[label] = 0;
+  const faults: FaultTimes = { status: [], reset: [] };
   for (const event of sim.events()) {
     if (event.type !== 'fault') continue;
-    const id = /\((fault-\d+)\)/.exec(event.detail ?? '')?.[1];
-    const label = id === undefined ? undefined : input.ruleLabels.get(id);
+    const match = /^(\w+) \((fault-\d+)\)/.exec(event.detail ?? '');
+    const label = match ? input.ruleLabels.get(match[2]!) : undefined;
     if (label !== undefined) injected[label] = (injected[label] ?? 0) + 1;
+    // Only the faults on business calls can fail a call: a refresh 503 is the refresher's to ride out.
+    if (label?.startsWith('business call 503')) faults.status.push(event.time);
+    if (label?.startsWith('connection reset')) faults.reset.push(event.time);
   }
   injected['login from elsewhere (every 1.5 to 5 s)'] = foreignLogins.length;
 
@@ -195,7 +213,7 @@ function report(input: {
     kind.total += 1;
     if (record.error === undefined) continue;
     kind.failed += 1;
-    const cause = injectedCause(record.error, record.start, record.end, foreignLogins);
+    const cause = injectedCause(record.error, record.start, record.end, faults, foreignLogins);
     if (cause === undefined) {
       unexplained += 1;
       if (unexplainedSamples.length < 10) unexplainedSamples.push(`${record.kind}: ${String(record.error)}`);

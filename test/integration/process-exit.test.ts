@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { keepChildOutput } from '../helpers/run-node.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/timer-child.js', import.meta.url));
 
@@ -20,6 +21,7 @@ function runChild(sim: Simulator, mode: 'stop' | 'never-stop', limitMs = 30_000)
   const app = sim.apps[0]!;
   // What the child meets: a 503 its retry rides out, a call that hangs until its signal fires, a flow-control answer.
   sim.clearFaults();
+  sim.clearRecords();
   sim.addFault({ kind: 'status', status: 503, method: 'GET', path: `${REG}/*`, times: 1 });
   sim.addFault({ kind: 'hang', method: 'GET', path: '/iocm/app/shadow/v1.5.0/devices/*', times: 1 });
   sim.addFault({ kind: 'throttle', method: 'GET', path: `${REG}/throttled-device`, times: 1 });
@@ -39,10 +41,18 @@ function runChild(sim: Simulator, mode: 'stop' | 'never-stop', limitMs = 30_000)
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      keepChildOutput(`timer-child ${mode}`, stdout + stderr);
       const line = stdout.trim().split('\n').pop();
       resolve({ code, signal, killed, stderr, report: line ? JSON.parse(line) : undefined });
     });
   });
+}
+
+/** A GET answered 503 by the injected fault, then the same GET answered 200. */
+function metRetry(sim: Simulator): boolean {
+  const gets = sim.requests().filter((r) => r.method === 'GET' && r.path.startsWith(`${REG}/`) && !r.path.endsWith('/throttled-device'));
+  const failed = gets.findIndex((r) => r.status === 503);
+  return failed >= 0 && gets.slice(failed + 1).some((r) => r.path === gets[failed]!.path && r.status === 200);
 }
 
 describe('process hygiene', () => {
@@ -62,6 +72,7 @@ describe('process hygiene', () => {
     assert.equal(outcome.report?.mode, 'never-stop');
     assert.equal(outcome.report?.refreshers, 1, 'the refresher was still running when the script ended');
     assert.deepEqual(outcome.report?.codes, ['1013', '1010009']);
+    assert.ok(metRetry(sim), 'the child met a 503 and its retry succeeded');
   });
 
   test('after stopRefreshTokenTimer() and close() nothing is left active (after a retry, a cancelled call and a throttled one) and the process exits', async () => {
@@ -70,6 +81,7 @@ describe('process hygiene', () => {
     assert.equal(outcome.code, 0, outcome.stderr);
     assert.equal(outcome.report?.refreshers, 0);
     assert.deepEqual(outcome.report?.codes, ['1013', '1010009']);
+    assert.ok(metRetry(sim), 'the child met a 503 and its retry succeeded');
     assert.deepEqual(outcome.report?.active, []);
   });
 });

@@ -7,6 +7,8 @@ import { Authentication, DeviceManagement, NorthApiClient, NorthApiException, ty
 import { startSimulator, type Simulator, type SimulatorApp } from '../../src/simulator/index.js';
 import { capturingLogger, randomNodeId, sdkFor, sleep } from '../helpers/sdk.js';
 import { rejectsWith } from '../helpers/wire.js';
+import { waitFor } from '../simulator/helpers.js';
+import { refresherRegistry } from '../../src/auth/refresher-registry.js';
 
 const LOGIN = '/iocm/app/sec/v1.1.0/login';
 const REFRESH = '/iocm/app/sec/v1.1.0/refreshToken';
@@ -146,11 +148,12 @@ describe('retries: only where a repeat is harmless', () => {
     assert.equal(requestsTo(sim, 'GET', REG).length, 1);
     client.close();
     const other = await startSimulator();
-    const foreign = sdkFor(other, other.apps[0], { http: { retryBaseDelayMs: 10 } });
+    const logger = capturingLogger();
+    const foreign = sdkFor(other, other.apps[0], { http: { retryBaseDelayMs: 10 }, logger });
     foreign.client.initSSLConfig({ ca: sim.ca });
     const refused = await rejectsWith(foreign.devices.queryDeviceStatus('x', null, 'tok3n-value'), '1003', -1);
     assert.match(refused.message, /UNABLE_TO_VERIFY|CERT/);
-    assert.equal(other.requests().length, 0);
+    assert.deepEqual(logger.lines.filter((line) => /retry/.test(line)), [], 'no retry after a TLS failure');
     foreign.client.close();
     await other.stop();
   });
@@ -276,11 +279,50 @@ describe('cancellation: a caller AbortSignal cancels any call', () => {
     client.close();
   });
 
-  test('token calls take a signal too', async () => {
-    const { client, auth } = sdkFor(sim);
+  test('token calls and the start of the timer take a signal too', async () => {
+    const { client, auth } = sdkFor(sim, sim.apps[0], { http: { timeoutMs: 500 } });
     sim.addFault({ kind: 'hang', path: LOGIN });
     await rejectsWith(auth.getAuthToken({ signal: AbortSignal.timeout(150) }), '1013', -1);
     await rejectsWith(auth.refreshAuthToken({ appId: 'a', secret: 's', refreshToken: 'r' }, { signal: AbortSignal.abort() }), '1013', -1);
+
+    // A start its only caller gave up on is undone once it finishes.
+    await rejectsWith(auth.startRefreshTokenTimer({ signal: AbortSignal.timeout(150) }), '1013', -1);
+    sim.clearFaults();
+    await waitFor(() => refresherRegistry.handles().length === 0 && sim.stats().logins >= 1);
+    await sleep(200);
+    assert.equal(auth.isRefreshTokenTimerRunning(), false);
+    assert.equal(refresherRegistry.handles().length, 0, 'no refresher left running');
+
+    // Unless another caller still waits for it.
+    sim.addFault({ kind: 'hang', path: LOGIN, times: 1 });
+    const abandoned = auth.startRefreshTokenTimer({ signal: AbortSignal.timeout(100) });
+    const kept = auth.startRefreshTokenTimer({ signal: new AbortController().signal });
+    await rejectsWith(abandoned, '1013', -1);
+    await kept;
+    await sleep(100);
+    assert.equal(auth.isRefreshTokenTimerRunning(), true);
+    await auth.stopRefreshTokenTimer();
+    client.close();
+  });
+
+  test('many calls sharing one signal: one listener on it, no MaxListeners warning', async () => {
+    const { client, devices, token } = await explicitClient(sim);
+    const deviceId = await registered(sim, devices, token);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning.name);
+    };
+    process.on('warning', onWarning);
+    const shared = new AbortController();
+    sim.addFault({ kind: 'latency', latencyMs: 100, method: 'GET' });
+    const calls = Array.from({ length: 30 }, () => devices.withOptions({ signal: shared.signal }).queryDeviceStatus(deviceId, null, token));
+    await sleep(50);
+    assert.equal(getEventListeners(shared.signal, 'abort').length, 1);
+    await Promise.all(calls);
+    assert.equal(getEventListeners(shared.signal, 'abort').length, 0);
+    await sleep(10);
+    process.off('warning', onWarning);
+    assert.deepEqual(warnings, []);
     client.close();
   });
 
@@ -313,6 +355,34 @@ describe('cancellation: a caller AbortSignal cancels any call', () => {
     await rejectsWith(devices.queryDeviceStatus('x', null, 'tok3n-value'), '1010005', 403);
     assert.equal(sim.requests().length, 1, 'the original service has no signal');
     client.close();
+  });
+});
+
+describe('oversized answers are dropped, not drained', () => {
+  test('a declared length over the cap closes the connection at once, even for a call with a signal', async () => {
+    let written = 0;
+    let closed!: () => void;
+    const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+    const server = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(1e12) });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk)) written += chunk.length;
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.socket?.once('close', closed);
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const client = new NorthApiClient({ clientInfo: { platformIp: '127.0.0.1', platformPort: port, appId: 'bigApp', secret: 'bigSecret', scheme: 'http' } });
+    const devices = new DeviceManagement(client).withOptions({ signal: new AbortController().signal });
+    await rejectsWith(devices.queryDeviceStatus('x', null, 'tok3n-value'), '1004', 200, /larger than/);
+    await connectionClosed;
+    assert.ok(written < 32 * 1024 * 1024, `${written} bytes written before the connection closed`);
+    client.close();
+    await new Promise((resolve) => server.close(resolve));
   });
 });
 
