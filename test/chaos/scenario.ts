@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { DataCollection, NorthApiException, SignalDelivery } from '../../src/index.js';
 import { startSimulator, type FaultRule, type Simulator } from '../../src/simulator/index.js';
 import { randomNodeId, sdkFor, sleep } from '../helpers/sdk.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 export interface ChaosOptions {
   durationMs: number;
@@ -57,18 +58,6 @@ export interface ChaosReport {
   medianCallMs: number;
   platform: { logins: number; refreshes: number; rejectedTokens: number; businessCalls: number; faults: number };
   sdk: { tokenRefreshed: number; refreshFailed: number };
-}
-
-/** A small seeded generator (mulberry32), so that a run's choices can be repeated. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface CallRecord {

@@ -19,6 +19,7 @@ import { NOTIFICATIONS } from '../../src/push/messages.js';
 import { createCertificateAuthority, issueServerCertificate } from '../../src/simulator/tls.js';
 import { capturingLogger } from '../helpers/sdk.js';
 import { RecordingReceiver, SAMPLE_BODIES, send } from '../helpers/push.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const MIB = 1024 * 1024;
 
@@ -238,7 +239,7 @@ describe('PushMessageReceiver over HTTP', () => {
   });
 
   test('1000 random mutations of valid bodies: each is handled or answered 4xx, and the server is still up', async (t) => {
-    const random = seeded(20261127);
+    const random = seededRandom(20261127);
     const counts: Record<string, number> = { handled: 0, unknown: 0, 'rejected 400': 0, 'rejected 413': 0 };
     const kinds = Object.keys(SAMPLE_BODIES) as Array<keyof typeof SAMPLE_BODIES>;
     for (let i = 0; i < 1000; i++) {
@@ -621,18 +622,6 @@ function checkHandled(handler: string, message: Record<string, unknown>): void {
     if (field.kind === 'object') assert.ok(typeof value === 'object' && !Array.isArray(value), `${notifyType}.${name}`);
     if (field.kind === 'array') assert.ok(Array.isArray(value), `${notifyType}.${name}`);
   }
-}
-
-/** A small seeded generator (mulberry32), so a failing mutation can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ODD_VALUES: unknown[] = [null, 0, -1, 1.5e308, true, false, '', ' ', 'x'.repeat(5000), [], [null], {}, { nested: { deeper: [1, 'a'] } }, '\u0000', '\ud83d\ude00', 'deviceAdded'];
