@@ -168,37 +168,39 @@ export class Transport {
   }
 
   /** One attempt: send, read the body (size-capped), decode. Every failure is a NorthApiException, classified. */
-  async #attempt(prepared: Prepared, callerSignal: AbortSignal | undefined): Promise<unknown> {
+  #attempt(prepared: Prepared, callerSignal: AbortSignal | undefined): Promise<unknown> {
     const timeout = this.#timeoutSignal();
-    const link = callerSignal ? linkSignals(callerSignal, timeout) : undefined;
+    if (!callerSignal) return this.#exchange(prepared, timeout, undefined, timeout);
+    const link = linkSignals(callerSignal, timeout);
+    return this.#exchange(prepared, link.signal, callerSignal, timeout).finally(link.release);
+  }
+
+  async #exchange(prepared: Prepared, signal: AbortSignal, callerSignal: AbortSignal | undefined, timeout: AbortSignal): Promise<unknown> {
+    prepared.init.signal = signal;
+    let response: Response;
     try {
-      let response: Response;
-      try {
-        response = await fetch(prepared.url, { ...prepared.init, signal: link?.signal ?? timeout });
-      } catch (error) {
-        throw this.#failure(error, undefined, callerSignal, timeout);
-      }
-      let text: string;
-      try {
-        text = await readBody(response, this.#config.maxResponseBytes);
-      } catch (error) {
-        throw this.#failure(error, response, callerSignal, timeout);
-      }
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      try {
-        return decodeResponse({
-          status: response.status,
-          statusText: response.statusText,
-          contentType: response.headers.get('content-type') ?? '',
-          body: text,
-          retryAfterMs,
-        });
-      } catch (error) {
-        if (error instanceof NorthApiException) failures.set(error, { kind: 'answered', status: response.status, retryAfterMs });
-        throw error;
-      }
-    } finally {
-      link?.release();
+      response = await fetch(prepared.url, prepared.init);
+    } catch (error) {
+      throw this.#failure(error, undefined, callerSignal, timeout);
+    }
+    let text: string;
+    try {
+      text = await readBody(response, this.#config.maxResponseBytes);
+    } catch (error) {
+      throw this.#failure(error, response, callerSignal, timeout);
+    }
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    try {
+      return decodeResponse({
+        status: response.status,
+        statusText: response.statusText,
+        contentType: response.headers.get('content-type') ?? '',
+        body: text,
+        retryAfterMs,
+      });
+    } catch (error) {
+      if (error instanceof NorthApiException) failures.set(error, { kind: 'answered', status: response.status, retryAfterMs });
+      throw error;
     }
   }
 
