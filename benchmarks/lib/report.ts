@@ -62,7 +62,7 @@ const FIXES = [
     'options into a new object and released the caller-signal link in a `try`/`finally`: 1.065 to 1.072 over four runs, ' +
     'about 7 µs more per call than before in an in-process comparison. The attempt is now split: the common case (no ' +
     'caller signal) sets the signal on the prepared options and has no `finally`; only a call with a signal takes the ' +
-    'other path. After the change: 1.039 and 1.042.',
+    'other path. After the change: 1.039, 1.042 and 1.049 over three runs.',
   '**P6.** Once the simulator\'s logs were full, every request moved the whole request and event logs (`splice` at the ' +
     'front): about 8,500 req/s fresh, 5,600 to 7,000 once full. The logs now drop old entries in batches (`BoundedLog`). ' +
     'After the change: 12,978 req/s, logs full.',
