@@ -9,12 +9,16 @@ export function rejectUnknownKeys(value: object, allowed: ReadonlySet<string>, w
   }
 }
 
-/** An optional positive-integer option: the fallback when absent, 1017 naming the option when not a positive integer. */
-export function positiveInteger(value: unknown, fallback: number, name: string): number {
+/**
+ * An optional positive-integer option: the fallback when absent, 1017 naming the option when not a positive integer
+ * or above `max`.
+ */
+export function positiveInteger(value: unknown, fallback: number, name: string, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
     throw NorthApiException.sdk(SdkErrorCode.INVALID_OPTION, `${name} must be a positive integer.`);
   }
+  if (value > max) throw NorthApiException.sdk(SdkErrorCode.INVALID_OPTION, `${name} must be at most ${max}.`);
   return value;
 }
 

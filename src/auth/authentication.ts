@@ -8,7 +8,7 @@ import type { AuthOutDTO, AuthRefreshInDTO, AuthRefreshOutDTO, RefreshFailedEven
 import { hideFromInspect } from '../dto/redacted-view.js';
 import { requireObject, requireString } from '../services/validation.js';
 import { checkCallOptions, type CallOptions } from '../services/call-options.js';
-import { abortable } from '../http/abort.js';
+import { abortable, throwIfAborted } from '../http/abort.js';
 import type { RefresherEvent, RefresherStatus } from './refresh-policy.js';
 import { refresherRegistry, type RefresherHandle } from './refresher-registry.js';
 import type { ApiTable } from '../services/api-table.js';
@@ -88,10 +88,11 @@ export class Authentication extends EventEmitter<AuthenticationEvents> {
    * Starts the refresh timer: resolves once the first token is held. Calling it again while it runs does nothing.
    * Rejects with the platform's error (e.g. 100208 for a wrong secret) if no first token can be had. A `signal` that
    * fires first makes it reject with 1013; the start is undone once it finishes, unless another caller still waits
-   * for it.
+   * for it. A start given up on may already have logged in, which voids the app's earlier tokens (as any login does).
    */
   async startRefreshTokenTimer(options?: CallOptions): Promise<void> {
     const { signal } = checkCallOptions(options);
+    throwIfAborted(signal);
     if (this.#handle) return;
     if (!this.#starting) {
       const starting = this.#start().finally(() => {

@@ -67,6 +67,8 @@ export function backoffMs(lifetimeMs: number, attempt: number, random: number): 
 }
 
 const DEFAULT_LIFETIME_MS = 3_600_000;
+/** Longest wait a Retry-After on a token endpoint obtains: a longer one would let the token lapse for nothing. */
+const MAX_RETRY_AFTER_MS = 300_000;
 /** Rule 7's bounds: a caller waits for a renewal at least this long... */
 const MIN_WAIT_MS = 2_000;
 /** ...and at most this long, unless the refresher is told otherwise (the worker uses the HTTP timeout). */
@@ -88,7 +90,7 @@ interface Waiter {
  *    expired), log in instead.
  * 3. One renewal in flight at a time; every concurrent ask shares it.
  * 4. A failure while the current token is still valid: keep serving it and retry with exponential backoff and jitter,
- *    honouring Retry-After. Past expiry, readers get a typed error (1015), never an expired token.
+ *    honouring Retry-After up to 5 minutes. Past expiry, readers get a typed error (1015), never an expired token.
  * 5. A login refused for wrong credentials (100208), a frozen app or invalid parameters is terminal: no more retries;
  *    readers get that error once the current token has expired.
  * 6. Validity is checked on every read as well, because timers fire late after a sleep or a stalled event loop:
@@ -173,7 +175,7 @@ export class TokenRefresher {
   forceRefresh(stale: string): Promise<TokenState> {
     if (!this.#running) return Promise.reject(NorthApiException.sdk(SdkErrorCode.REFRESHER_STOPPED));
     const state = this.#state;
-    if (state && state.accessToken !== stale && this.#clock.now() < state.expiresAt) return Promise.resolve(state);
+    if (state && state.accessToken !== stale && this.#usable(state)) return Promise.resolve(state);
     if (this.#terminal) return Promise.reject(this.#terminal);
     if (!this.#inflight && !this.#retryPending) this.#renew('forced').catch(() => undefined);
     return this.#nextToken();
@@ -278,7 +280,9 @@ export class TokenRefresher {
     this.#listener.onEvent({ type: 'refreshed', via, reason, version: state.version, expiresAt: state.expiresAt });
     this.#firstToken?.resolve(state);
     this.#firstToken = undefined;
-    this.#settleWaiters({ state });
+    // A token that arrived too late to be used (slow answer, short lifetime) goes to no waiter: the renewal scheduled
+    // above at once brings the next one.
+    if (this.#usable(state)) this.#settleWaiters({ state });
     return state;
   }
 
@@ -304,7 +308,7 @@ export class TokenRefresher {
       return error;
     }
     // rule 4: retry with backoff, honouring Retry-After
-    const delay = Math.max(backoffMs(this.#lifetimeMs, this.#failures - 1, this.#clock.random()), error.retryAfterMs ?? 0);
+    const delay = Math.min(Math.max(backoffMs(this.#lifetimeMs, this.#failures - 1, this.#clock.random()), error.retryAfterMs ?? 0), MAX_RETRY_AFTER_MS);
     this.#retryPending = true;
     this.#schedule(delay, 'retry');
     this.#listener.onEvent({ type: 'refresh-failed', error: error.toData(), terminal: false, retryInMs: Math.round(delay), tokenValid });

@@ -7,7 +7,7 @@ import { rememberSecret } from '../http/redact.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, Transport, type RequestSpec, type TransportConfig } from '../http/transport.js';
 import { defaultLogger, log, type NorthApiLogger } from '../logger.js';
 import { nonNegativeInteger, positiveInteger, rejectUnknownKeys } from '../options.js';
-import { abortable } from '../http/abort.js';
+import { abortable, MAX_TIMER_MS } from '../http/abort.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/retry-policy.js';
 
 export interface HttpOptions {
@@ -29,8 +29,8 @@ export interface HttpOptions {
   /** Longest wait before a retry; a longer Retry-After ends the retries. Default 5000 ms. */
   retryMaxDelayMs?: number;
   /**
-   * After a flow-control answer (1010009), every request of this client waits between half and all of this (or the
-   * Retry-After the platform sent) before it is sent, doubling for each 1010009 in a row; the throttled call fails
+   * After a flow-control answer (1010009), every business request of this client waits between half and all of this
+   * (or the Retry-After the platform sent) before it is sent, doubling for each 1010009 in a row; the throttled call fails
    * with 1010009 once the wait is over. Default 1000 ms.
    */
   throttleBaseDelayMs?: number;
@@ -104,10 +104,10 @@ export class NorthApiClient {
     const d = DEFAULT_RETRY_POLICY;
     this.#retry = {
       retries: nonNegativeInteger(httpOptions.retries, d.retries, 'http.retries'),
-      baseDelayMs: positiveInteger(httpOptions.retryBaseDelayMs, d.baseDelayMs, 'http.retryBaseDelayMs'),
-      maxDelayMs: positiveInteger(httpOptions.retryMaxDelayMs, d.maxDelayMs, 'http.retryMaxDelayMs'),
-      throttleBaseDelayMs: positiveInteger(httpOptions.throttleBaseDelayMs, d.throttleBaseDelayMs, 'http.throttleBaseDelayMs'),
-      throttleMaxDelayMs: positiveInteger(httpOptions.throttleMaxDelayMs, d.throttleMaxDelayMs, 'http.throttleMaxDelayMs'),
+      baseDelayMs: positiveInteger(httpOptions.retryBaseDelayMs, d.baseDelayMs, 'http.retryBaseDelayMs', MAX_TIMER_MS),
+      maxDelayMs: positiveInteger(httpOptions.retryMaxDelayMs, d.maxDelayMs, 'http.retryMaxDelayMs', MAX_TIMER_MS),
+      throttleBaseDelayMs: positiveInteger(httpOptions.throttleBaseDelayMs, d.throttleBaseDelayMs, 'http.throttleBaseDelayMs', MAX_TIMER_MS),
+      throttleMaxDelayMs: positiveInteger(httpOptions.throttleMaxDelayMs, d.throttleMaxDelayMs, 'http.throttleMaxDelayMs', MAX_TIMER_MS),
     };
     this.#logger = options.logger ?? defaultLogger;
     Object.defineProperty(this, kTokenProvider, { value: undefined, writable: true, enumerable: false });

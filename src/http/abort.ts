@@ -92,11 +92,14 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefine
   });
 }
 
-/** Waits `ms`; rejects with 1013 if `signal` fires first. */
+/** Longest delay a timer takes (a longer one would fire at once). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Waits `ms` (at most {@link MAX_TIMER_MS}); rejects with 1013 if `signal` fires first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const wait = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
+    timer = setTimeout(resolve, Math.min(ms, MAX_TIMER_MS));
   });
   if (!signal) return wait;
   return abortable(wait, signal).finally(() => clearTimeout(timer));

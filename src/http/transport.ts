@@ -5,7 +5,7 @@ import { NorthApiException, SDK_ERROR_DESCRIPTIONS, SdkErrorCode } from '../erro
 import type { TlsMaterial } from '../client/ssl-config.js';
 import { createAgent } from './agent.js';
 import { decodeResponse, parseRetryAfter } from './response-decoder.js';
-import { abortable, abortedByCaller, linkSignals, sleep, throwIfAborted } from './abort.js';
+import { abortable, abortedByCaller, linkSignals, MAX_TIMER_MS, sleep, throwIfAborted } from './abort.js';
 import { retryDelay, throttleDelay, type Failure, type RetryPolicy } from './retry-policy.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -49,12 +49,12 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const MAX_TIMEOUT_SLOT_MS = 1_000;
 /** Requests per shared timeout signal at most: adding an abort listener scans the ones already there. */
 const MAX_REQUESTS_PER_SLOT = 256;
-/** Longest delay a timer takes (a longer one fires at once). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The platform's flow-control code: too many calls for this application. */
 const THROTTLED_CODE = '1010009';
-/** Error codes of a connection that could not be opened: the request never left. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL']);
+/** Error codes that only a connection being opened gets (refused, name not resolved): the request never left. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+/** Error codes that mean "never left" only when the failing call was the connect() itself. */
+const NOT_SENT_ON_CONNECT = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL']);
 /** Error codes of a connection that broke once the request may have been sent. */
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);
 
@@ -81,6 +81,8 @@ export class Transport {
   #throttledUntil = 0;
   /** Flow-control episodes in a row (0: not throttled). */
   #throttleStreak = 0;
+  /** When (performance.now()) the gate last closed or opened: answers to requests sent earlier belong to before. */
+  #gateChangedAt = -Infinity;
   /** Settles when the request sent first after a flow-control wait has its answer: true when it was throttled again. */
   #probe: Promise<boolean> | undefined;
   /** Called before each retry: the method, path, attempt about to start and the wait. */
@@ -122,7 +124,7 @@ export class Transport {
         if (error.errorCode !== THROTTLED_CODE && error.errorCode !== SdkErrorCode.REQUEST_ABORTED) this.#notThrottled(sentAt);
         if (error.errorCode === THROTTLED_CODE) {
           // Surfaced, never repeated, but only once the backoff has passed: a caller that retries at once still waits.
-          this.#throttled(error.retryAfterMs, policy);
+          this.#throttled(error.retryAfterMs, policy, sentAt);
           probe?.(true);
           await this.#backoffOver(spec.signal);
           throw error;
@@ -224,34 +226,40 @@ export class Transport {
 
   /**
    * Flow control (1010009) for every request of this transport:
-   * 1. the first 1010009 of an episode closes the gate for {@link throttleDelay} (Retry-After when the platform sent
-   *    one); answers to requests already in flight do not lengthen it;
+   * 1. a 1010009 closes the gate for {@link throttleDelay} (Retry-After when the platform sent one); answers to
+   *    requests sent before the gate last closed or opened belong to that time and change nothing (a Retry-After they
+   *    carry may only lengthen a wait still running);
    * 2. while closed, no request is sent;
    * 3. once the wait is over, one request goes first (the probe) and the others wait for its outcome: another 1010009
    *    closes the gate for twice as long, anything else (an answer, an error, a timeout) opens it for all;
    * 4. a call that waited for a probe that was throttled again is not sent: it fails with 1010009 once the new wait is
    *    over, so that no call waits longer than two waits and a probe.
    */
-  #throttled(retryAfterMs: number | undefined, policy: RetryPolicy): void {
+  #throttled(retryAfterMs: number | undefined, policy: RetryPolicy, sentAt: number): void {
     const now = performance.now();
-    if (now < this.#throttledUntil) {
-      // An answer to a request already in flight: the same episode. A Retry-After may only lengthen the wait.
-      if (retryAfterMs !== undefined) this.#throttledUntil = Math.max(this.#throttledUntil, now + Math.min(retryAfterMs, policy.throttleMaxDelayMs));
+    if (sentAt < this.#gateChangedAt) {
+      if (retryAfterMs !== undefined && now < this.#throttledUntil) {
+        this.#throttledUntil = Math.max(this.#throttledUntil, now + Math.min(retryAfterMs, policy.throttleMaxDelayMs));
+      }
       return;
     }
     this.#throttleStreak += 1;
+    this.#gateChangedAt = now;
     const delay = throttleDelay(this.#throttleStreak, retryAfterMs, policy);
     this.#throttledUntil = Math.max(this.#throttledUntil, now + delay);
     this.onThrottle?.(delay, this.#throttleStreak);
   }
 
   /**
-   * Rule 3: an outcome other than 1010009 (an answer, an error answer, a timeout, a reset) to a request sent once the
-   * wait was over opens the gate for all. One sent before the 1010009 tells nothing; neither does a request its caller
+   * Rule 3: an outcome other than 1010009 (an answer, an error answer, a timeout, a reset) to a request sent after the
+   * gate closed (the probe) opens it for all. One sent before tells nothing; neither does a request its caller
    * cancelled.
    */
   #notThrottled(sentAt: number): void {
-    if (this.#throttleStreak > 0 && sentAt >= this.#throttledUntil) this.#throttleStreak = 0;
+    if (this.#throttleStreak > 0 && sentAt >= this.#gateChangedAt) {
+      this.#throttleStreak = 0;
+      this.#gateChangedAt = performance.now();
+    }
   }
 
   /** Waits until the flow-control wait is over (rule 2). */
@@ -303,7 +311,7 @@ export class Transport {
     const exception = response
       ? new NorthApiException({ ...status, errorCode: SdkErrorCode.CLIENT_AFTER_INVOKE_ERROR, errorDesc: `The answer was cut short${detail}.`, cause: error })
       : NorthApiException.sdk(SdkErrorCode.CLIENT_BEFORE_INVOKE_ERROR, detail.trim() || undefined, error);
-    const kind = code !== undefined && NOT_SENT_CODES.has(code) && !response ? 'not-sent' : response || (code !== undefined && RESET_CODES.has(code)) ? 'reset' : 'final';
+    const kind = !response && notSent(error, code) ? 'not-sent' : response || (code !== undefined && RESET_CODES.has(code)) ? 'reset' : 'final';
     failures.set(exception, { kind, status: response?.status ?? -1 });
     return exception;
   }
@@ -318,6 +326,14 @@ function heldBack(): NorthApiException {
     errorCode: THROTTLED_CODE,
     errorDesc: 'Not sent: the platform still throttles this application (flow control); try again later.',
   });
+}
+
+/** Whether a failure before any answer happened while the connection was being opened (the request never left). */
+function notSent(error: unknown, code: string | undefined): boolean {
+  if (code === undefined) return false;
+  if (NOT_SENT_CODES.has(code)) return true;
+  const failing = error as { erroredSysCall?: unknown; syscall?: unknown } | null;
+  return NOT_SENT_ON_CONNECT.has(code) && (failing?.erroredSysCall ?? failing?.syscall) === 'connect';
 }
 
 /** The system error code of a failure (node-fetch copies it to `code`; a premature close sets it on the error too). */

@@ -113,7 +113,8 @@ export function scanForCredentials(text: string, credentials: Iterable<Credentia
   const found: Array<{ offset: number; kind: CredentialKind; length: number }> = [];
   if (hexByLength.size > 0) {
     const shortest = Math.min(...hexByLength.keys());
-    for (const match of text.matchAll(HEX_RUN)) {
+    // Case-insensitive: an upper-cased copy of a token is still the token. Lower-casing keeps every offset.
+    for (const match of text.toLowerCase().matchAll(HEX_RUN)) {
       const run = match[0];
       if (run.length < shortest) continue;
       const start = match.index!;
@@ -125,9 +126,17 @@ export function scanForCredentials(text: string, credentials: Iterable<Credentia
       }
     }
   }
+  for (const set of hexByLength.values()) {
+    for (const [value, kind] of set) {
+      // Tokens base64-encoded on their own (e.g. inside a Basic or a logged header value).
+      const form = Buffer.from(value).toString('base64');
+      for (let i = text.indexOf(form); i !== -1; i = text.indexOf(form, i + 1)) found.push({ offset: i, kind, length: form.length });
+    }
+  }
   for (const { kind, value } of others) {
-    // As written, and as JSON writes it inside a string (a secret holding a quote or backslash, say).
-    const forms = new Set([value, JSON.stringify(value).slice(1, -1)]);
+    // As written, as JSON writes it inside a string (a secret holding a quote or backslash, say), as a form or query
+    // value, and base64-encoded on its own.
+    const forms = new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2), Buffer.from(value).toString('base64')]);
     for (const form of forms) {
       for (let i = text.indexOf(form); i !== -1; i = text.indexOf(form, i + 1)) found.push({ offset: i, kind, length: form.length });
     }

@@ -53,6 +53,11 @@ test('ClientInfo and options are validated eagerly with codes that say what is w
   assert.equal(code(() => new NorthApiClient({ clientInfo: { ...clientInfo, extra: 1 } as never })), '1008');
   assert.equal(code(() => new NorthApiClient({ timeout: 5 } as never)), '1017');
   assert.equal(code(() => new NorthApiClient({ http: { timeoutMs: -1 } })), '1017');
+  assert.equal(code(() => new NorthApiClient({ http: { retries: -1 } })), '1017');
+  assert.equal(code(() => new NorthApiClient({ http: { retries: 0 } })), 'none');
+  assert.equal(code(() => new NorthApiClient({ http: { retryMaxDelayMs: 2 ** 31 } })), '1017', 'a delay no timer can take');
+  assert.equal(code(() => new NorthApiClient({ http: { throttleMaxDelayMs: 2 ** 31 - 1 } })), 'none');
+  assert.equal(code(() => new NorthApiClient({ http: { retry: 2 } as never })), '1017');
   assert.equal(code(() => new NorthApiClient({ ssl: { trustCAPath: '/no/such/file.pem' } })), '1006');
   assert.equal(code(() => new NorthApiClient({ ssl: { cert: 'x' } })), '1007');
   assert.equal(code(() => new NorthApiClient().transportConfig()), '1008');

@@ -195,6 +195,25 @@ describe('flow control (1010009): surfaced after the backoff, never hammered', (
     client.close();
   });
 
+  test('a 1010009 answering a request sent before the wait began changes nothing; the probe that succeeds opens the way', async () => {
+    const { client, devices, logger, token } = await explicitClient(sim, { throttleBaseDelayMs: 200 });
+    const warnings: string[] = [];
+    logger.warn = (line: string) => void warnings.push(line);
+    sim.addFault({ kind: 'latency', latencyMs: 600, method: 'GET', path: `${REG}/slow` });
+    sim.addFault({ kind: 'throttle', method: 'GET', path: `${REG}/slow`, times: 1 });
+    sim.addFault({ kind: 'throttle', method: 'GET', path: `${REG}/fast`, times: 1 });
+    const slow = rejectsWith(devices.queryDeviceStatus('slow', null, token), '1010009', 403);
+    await sleep(20);
+    await rejectsWith(devices.queryDeviceStatus('fast', null, token), '1010009', 403);
+    await rejectsWith(devices.queryDeviceStatus('probe', null, token), '100403', 404); // the probe: an answer, not a 1010009
+    await slow;
+    assert.equal(warnings.length, 1, `one wait only: ${warnings.join(' | ')}`);
+    sim.clearRecords();
+    await Promise.all(['a', 'b', 'c'].map((id) => rejectsWith(devices.queryDeviceStatus(id, null, token), '100403', 404)));
+    assert.equal(requestsTo(sim, 'GET', REG).length, 3, 'the way is open for all');
+    client.close();
+  });
+
   test('under sustained throttling the platform sees one probe per wait; calls held back fail with 1010009 unsent', async () => {
     const { client, devices, token } = await explicitClient(sim, { throttleBaseDelayMs: 100, throttleMaxDelayMs: 400 });
     const deviceId = await registered(sim, devices, token);
@@ -278,6 +297,12 @@ describe('cancellation: a caller AbortSignal cancels any call', () => {
     sim.addFault({ kind: 'hang', path: LOGIN });
     await rejectsWith(auth.getAuthToken({ signal: AbortSignal.timeout(150) }), '1013', -1);
     await rejectsWith(auth.refreshAuthToken({ appId: 'a', secret: 's', refreshToken: 'r' }, { signal: AbortSignal.abort() }), '1013', -1);
+
+    // A signal that has already fired: nothing starts, nothing logs in.
+    const loginsBefore = sim.stats().logins;
+    await rejectsWith(auth.startRefreshTokenTimer({ signal: AbortSignal.abort() }), '1013', -1);
+    assert.equal(sim.stats().logins, loginsBefore);
+    assert.equal(refresherRegistry.handles().length, 0);
 
     // A start its only caller gave up on is undone once it finishes.
     await rejectsWith(auth.startRefreshTokenTimer({ signal: AbortSignal.timeout(150) }), '1013', -1);

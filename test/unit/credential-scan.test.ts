@@ -90,6 +90,26 @@ describe('credential scan of test output', () => {
     assert.ok(!report.join('\n').includes('back\\slash') && !report.join('\n').includes('back\\\\slash'));
   });
 
+  test('upper-cased and base64 copies of a token, form-encoded and base64 copies of a secret, are found too', () => {
+    const text = [
+      `Authorization: Bearer ${access.toUpperCase()}`,
+      `logged: ${Buffer.from(refresh).toString('base64')}`,
+      `body: appId=a&secret=${encodeURIComponent(secret)}`,
+      `basic: ${Buffer.from(secret).toString('base64')}`,
+    ].join('\n');
+    const result = scanForCredentials(text, credentials);
+    assert.deepEqual(
+      result.hits.map((h) => [h.kind, h.line]),
+      [
+        ['accessToken', 1],
+        ['refreshToken', 2],
+        ['secret', 3],
+        ['secret', 4],
+      ],
+    );
+    assertNoValueIn(describeHits(result, text, 'stdout').join('\n'));
+  });
+
   test('overlapping and repeated occurrences are all reported, masked', () => {
     const text = `${access}${access}|${secret}${secret}`;
     const result = scanForCredentials(text, credentials);

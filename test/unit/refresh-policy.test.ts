@@ -115,8 +115,9 @@ describe('refresh rules', () => {
     const first = await refresher.start();
     let release!: (g: TokenGrant) => void;
     endpoints.refreshAnswers.push(new Promise<TokenGrant>((resolve) => (release = resolve)));
+    clock.jump(1000);
     const asks = Array.from({ length: 20 }, () => refresher.forceRefresh(first.accessToken));
-    clock.jump(1990); // the cached token is now inside the safety window: reads join the renewal too
+    clock.jump(990); // the cached token is now inside the safety window: reads join the renewal too
     const reads = Array.from({ length: 20 }, () => refresher.getToken());
     await settle();
     assert.equal(endpoints.refreshes, 1);
@@ -202,6 +203,37 @@ describe('refresh rules', () => {
     assert.equal(new Set(tokens.map((t) => t.accessToken)).size, 1);
     assert.notEqual(tokens[0]!.accessToken, first.accessToken);
     assert.equal(endpoints.refreshes, 3, 'the waiting callers made no renewal of their own');
+    refresher.stop();
+  });
+
+  test('rule 4: a Retry-After beyond 5 minutes is cut to 5 minutes (a 30-day one would overflow the timer)', async () => {
+    const { clock, endpoints, refresher } = setup(3600);
+    await refresher.start();
+    endpoints.refreshAnswers.push(platformError(503, '50252', 30 * 86_400_000));
+    await clock.advance(3_300_000);
+    assert.equal(endpoints.refreshes, 1);
+    await clock.advance(299_000);
+    assert.equal(endpoints.refreshes, 1);
+    await clock.advance(1_000);
+    assert.equal(endpoints.refreshes, 2);
+    refresher.stop();
+  });
+
+  test('rule 7: a token that arrives already too old to use goes to no waiter; the next one does', async () => {
+    const { clock, endpoints, refresher } = setup(2);
+    const first = await refresher.start();
+    let late!: (grant: TokenGrant) => void;
+    endpoints.refreshAnswers.push(new Promise<TokenGrant>((resolve) => (late = resolve)));
+    await clock.advance(1_550); // the scheduled refresh is sent and hangs
+    const waiting = refresher.forceRefresh(first.accessToken);
+    // 3.45 s: the hanging refresh (sent by 1.5 s, 2 s life) answers with a token past its use; the waiter, there since
+    // 1.55 s, may wait until 3.55 s.
+    await clock.advance(1_900);
+    late(endpoints.grant());
+    await clock.advance(10);
+    const token = await waiting;
+    assert.ok(token.expiresAt - clock.now() > 1_500, 'the waiter got the fresh token, not the stale one');
+    assert.equal(endpoints.refreshes, 2);
     refresher.stop();
   });
 
