@@ -6,8 +6,7 @@
 // so that a burst of other load on the machine does not pass for an effect of either refresher.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TokenCache } from '../src/auth/token-cache.js';
-import { createTokenRefresher } from '../src/auth/token-endpoints.js';
-import { Transport } from '../src/http/transport.js';
+import { createTokenRefresher, refresherTransport } from '../src/auth/token-endpoints.js';
 import { explainMiss, figureMain, progress, ratio, scaled, type FigureResult } from './lib/figure.js';
 import { benchApps, sdkFor, startPlatform, type Sdk } from './lib/platform.js';
 import { median, sig, sleep } from './lib/stats.js';
@@ -65,7 +64,7 @@ async function workerPhase(sim: RemoteSimulator, app: SimulatorApp): Promise<Del
 /** The same refresh loop, endpoints, transport and cache, on the main thread. */
 async function mainThreadPhase(sim: RemoteSimulator, app: SimulatorApp): Promise<Delay> {
   const sdk: Sdk = sdkFor(sim, app);
-  const transport = new Transport({ ...sdk.client.transportConfig(), retry: undefined });
+  const transport = refresherTransport(sdk.client.transportConfig());
   let renewals = 0;
   // Built by the same factory as the worker's, so that the baseline cannot drift from what the worker does.
   const refresher = createTokenRefresher(transport, { appId: app.appId, secret: app.secret }, {

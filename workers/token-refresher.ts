@@ -4,15 +4,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { NorthApiException, SdkErrorCode } from '../src/errors.js';
-import { Transport } from '../src/http/transport.js';
-import { createTokenRefresher } from '../src/auth/token-endpoints.js';
+import { createTokenRefresher, refresherTransport } from '../src/auth/token-endpoints.js';
 import type { RefresherPush, RefresherWorkerApi, RefresherWorkerConfig, RpcResult } from '../src/auth/refresher-protocol.js';
 
 if (!parentPort) throw new Error('token-refresher must run as a worker thread');
 const port = parentPort;
 const config = workerData as RefresherWorkerConfig;
-// The refresh loop has its own retry and backoff rules (src/auth/refresh-policy.ts): one attempt per request here.
-const transport = new Transport({ ...config.transport, retry: undefined });
+const transport = refresherTransport(config.transport);
 
 const push = (message: RefresherPush): void => port.postMessage(message);
 

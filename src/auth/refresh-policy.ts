@@ -1,5 +1,6 @@
 import { NorthApiException, SdkErrorCode, type NorthApiExceptionData } from '../errors.js';
 import type { TokenGrant, TokenState } from './token-grant.js';
+import { jittered } from '../http/retry-policy.js';
 
 /** The two token endpoints, as the refresher sees them. */
 export interface TokenEndpoints {
@@ -62,8 +63,7 @@ export function readSafetyMs(lifetimeMs: number): number {
 export function backoffMs(lifetimeMs: number, attempt: number, random: number): number {
   const base = Math.min(5_000, Math.max(20, lifetimeMs / 100));
   const cap = Math.min(60_000, Math.max(base, refreshMarginMs(lifetimeMs) / 2));
-  const delay = Math.min(cap, base * 2 ** Math.min(attempt, 20));
-  return delay * (0.5 + random * 0.5);
+  return jittered(Math.min(cap, base * 2 ** Math.min(attempt, 20)), () => random);
 }
 
 const DEFAULT_LIFETIME_MS = 3_600_000;

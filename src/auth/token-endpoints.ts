@@ -1,6 +1,6 @@
 import { NorthApiException, SdkErrorCode } from '../errors.js';
 import { rememberSecret } from '../http/redact.js';
-import type { Transport } from '../http/transport.js';
+import { Transport, type TransportConfig } from '../http/transport.js';
 import type { ApiTable } from '../services/api-table.js';
 import { TokenRefresher, type RefresherListener, type Scheduler, type TokenEndpoints } from './refresh-policy.js';
 import type { TokenGrant } from './token-grant.js';
@@ -41,6 +41,14 @@ export async function logout(transport: Transport, accessToken: string, signal?:
   rememberSecret(accessToken);
   const { method, path } = TOKEN_API.logoutAuthToken;
   await transport.request({ method, path, json: { accessToken }, signal });
+}
+
+/**
+ * The transport of a token refresher: one attempt per request and no flow-control gate, because the refresh loop has
+ * its own retry and backoff rules (refresh-policy.ts).
+ */
+export function refresherTransport(config: TransportConfig): Transport {
+  return new Transport({ ...config, retry: undefined });
 }
 
 /** Both endpoints bound to one transport and one application: what the refresher needs. */

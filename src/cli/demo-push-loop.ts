@@ -2,6 +2,7 @@
 // device reports data, the application's receiver gets the push and answers with a command (callbackUrl: the
 // receiver's command path), the device acknowledges it and the command's status callbacks come back. Every
 // platform call passes accessToken = null while the refresh timer runs.
+import { sleep } from '../http/abort.js';
 import type { Simulator } from '../simulator/index.js';
 import {
   PushMessageReceiver,
@@ -152,7 +153,7 @@ export async function startPushLoop(options: {
       clearInterval(timer);
       const until = Date.now() + settleMs;
       while (Date.now() < until && counts.failures === 0 && counts.successfulCallbacks < counts.reports) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await sleep(50);
       }
       await receiver.close();
       return { ...counts };

@@ -11,6 +11,7 @@ import {
   type ClientInfo,
   type SSLConfig,
 } from '../index.js';
+import { sleep } from '../http/abort.js';
 import { startSimulator, type Simulator } from '../simulator/index.js';
 import { numberFlag, parseArgs, stringFlag } from './args.js';
 import { loopComplete, startPushLoop, type PushLoop } from './demo-push-loop.js';
@@ -119,7 +120,7 @@ export async function runDemo(argv: readonly string[], out: (line: string) => vo
           errors.set(key, (errors.get(key) ?? 0) + 1);
         }
         calls += 1;
-        await new Promise((resolve) => setTimeout(resolve, interval));
+        await sleep(interval);
       }
     };
     out(`${stamp()} ${callers} callers, one call every ${interval} ms each, for ${seconds} s, all with accessToken = null`);

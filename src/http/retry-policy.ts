@@ -80,7 +80,7 @@ export function throttleDelay(streak: number, retryAfterMs: number | undefined, 
   return jittered(Math.min(policy.throttleMaxDelayMs, policy.throttleBaseDelayMs * 2 ** Math.max(0, streak - 1)), random);
 }
 
-/** Between half and all of `ms`. */
-function jittered(ms: number, random: () => number): number {
+/** Between half and all of `ms` ("equal jitter"): never much shorter, never all at once. */
+export function jittered(ms: number, random: () => number): number {
   return Math.round(ms / 2 + (ms / 2) * random());
 }

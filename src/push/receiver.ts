@@ -49,6 +49,7 @@ import type {
   UnknownPushMessage,
 } from '../dto/push.js';
 import { NorthApiException, SdkErrorCode } from '../errors.js';
+import { MAX_TIMER_MS } from '../http/abort.js';
 import { readBody } from '../http/read-body.js';
 import { defaultLogger, log, type NorthApiLogger } from '../logger.js';
 import { positiveInteger, rejectUnknownKeys } from '../options.js';
@@ -548,9 +549,6 @@ interface ServerRecord {
   /** Set once close() began: answers go out with `Connection: close`. */
   closing?: boolean;
 }
-
-/** Longest delay a timer takes. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The request listener of a server of listen(): tracks the response until it is closed, then hands over. */
 function serveOn(record: ServerRecord, handle: PushMessageReceiver['handle'], req: http.IncomingMessage, res: http.ServerResponse): void {

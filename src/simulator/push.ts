@@ -16,6 +16,7 @@ import { randomUUID, X509Certificate } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { createSecureContext, rootCertificates } from 'node:tls';
+import { MAX_TIMER_MS } from '../http/abort.js';
 import { deviceInfoView, type DeviceRecord } from './devices.js';
 import type { AppState, ReportedServiceData, SimulatorChange, SimulatorState } from './state.js';
 import { subscribersOf } from './subscriptions.js';
@@ -37,8 +38,6 @@ export const DEFAULT_PUSH_BACKOFF_MS = 200;
 export const DEFAULT_PUSH_TIMEOUT_MS = 5000;
 /** Most retries accepted. */
 export const MAX_PUSH_RETRIES = 100;
-/** Longest delay a Node timer takes; longer backoffs and timeouts are cut to it. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** `notifyType` of a delivery that is a command's status callback. */
 export const COMMAND_STATUS_NOTIFY_TYPE = 'commandStatus';
 
