@@ -40,6 +40,8 @@ export const SdkErrorCode = {
   REFRESHER_STOPPED: '1016',
   /** An unknown option was given; the message says which and what is accepted. */
   INVALID_OPTION: '1017',
+  /** The token store (fleet mode) refused the connection: wrong password or user, or its TLS certificate is not trusted. */
+  TOKEN_STORE_ERROR: '1018',
 } as const;
 
 export type SdkErrorCodeValue = (typeof SdkErrorCode)[keyof typeof SdkErrorCode];
@@ -63,6 +65,7 @@ export const SDK_ERROR_DESCRIPTIONS: Readonly<Record<SdkErrorCodeValue, string>>
   '1015': 'No valid access token is available: the refresher could not renew it in time.',
   '1016': 'The refresh timer was stopped while the call waited for a token.',
   '1017': 'An unknown or invalid option was given.',
+  '1018': 'The token store (Redis) refused the connection: check its password, user and TLS settings.',
 };
 
 export interface NorthApiExceptionInit {

@@ -11,6 +11,8 @@ export type { NorthApiLogger } from './logger.js';
 export { Authentication } from './auth/authentication.js';
 export type { AuthenticationEvents, RefresherInfo } from './auth/authentication.js';
 export type { RefresherStatus } from './auth/refresh-policy.js';
+export type { FleetRole, FleetStatus } from './auth/fleet-refresher.js';
+export type { RedisTlsOptions, TokenStoreOptions } from './auth/token-store-options.js';
 export type { ApiOperation, ApiTable } from './services/api-table.js';
 export type { CallOptions } from './services/call-options.js';
 export { DeviceManagement } from './services/device-management.js';

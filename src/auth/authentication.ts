@@ -164,7 +164,10 @@ export class Authentication extends EventEmitter<AuthenticationEvents> {
 
   async #start(): Promise<void> {
     const info = this.#client.requireClientInfo();
-    const handle = await refresherRegistry.acquire({ transport: this.#client.transportConfig(), secret: info.secret }, this.#client.logger);
+    const handle = await refresherRegistry.acquire(
+      { transport: this.#client.transportConfig(), secret: info.secret, tokenStore: this.#client.tokenStoreConfig() },
+      this.#client.logger,
+    );
     this.#handle = handle;
     handle.events.on('event', this.#relay);
     timersPerClient.set(this.#client, (timersPerClient.get(this.#client) ?? 0) + 1);

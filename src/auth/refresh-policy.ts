@@ -1,5 +1,6 @@
 import { NorthApiException, SdkErrorCode, type NorthApiExceptionData } from '../errors.js';
 import type { TokenGrant, TokenState } from './token-grant.js';
+import type { FleetStatus } from './fleet-refresher.js';
 import { jittered } from '../http/retry-policy.js';
 
 /** The two token endpoints, as the refresher sees them. */
@@ -19,7 +20,7 @@ export interface Scheduler {
 export type RenewReason = 'start' | 'scheduled' | 'retry' | 'forced' | 'read';
 
 export type RefresherEvent =
-  | { type: 'refreshed'; via: 'login' | 'refresh'; reason: RenewReason; version: number; expiresAt: number }
+  | { type: 'refreshed'; via: 'login' | 'refresh' | 'store'; reason: RenewReason; version: number; expiresAt: number }
   | { type: 'refresh-failed'; error: NorthApiExceptionData; terminal: boolean; retryInMs?: number; tokenValid: boolean };
 
 export interface RefresherListener {
@@ -35,6 +36,8 @@ export interface RefresherStatus {
   consecutiveFailures: number;
   terminal: boolean;
   lastErrorCode?: string;
+  /** Present in fleet mode (NorthApiClient option `tokenStore`). */
+  fleet?: FleetStatus;
 }
 
 /** Login errors that no retry can fix: wrong credentials, frozen app, missing or invalid parameters. */
@@ -128,13 +131,21 @@ export class TokenRefresher {
     this.#maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   }
 
-  /** Logs in and starts the schedule. Resolves with the first token; rejects on a terminal error or after 3 failures. */
-  start(): Promise<TokenState> {
+  /**
+   * Logs in and starts the schedule. Resolves with the first token; rejects on a terminal error or after 3 failures.
+   *
+   * With a `seed` still usable (a token another refresher obtained, as in fleet mode), no request is sent now: the
+   * seed is served and the schedule starts from it. Without a refresh token, its renewal is a login.
+   */
+  start(seed?: TokenState): Promise<TokenState> {
     if (this.#running && this.#state && this.#usable(this.#state)) return Promise.resolve(this.#state);
     if (this.#running && this.#firstToken === undefined && this.#inflight) return this.#inflight;
     this.#running = true;
     this.#terminal = undefined;
     this.#failures = 0;
+    if (seed && seed.expiresAt > seed.issuedAt && this.#usableFor(seed, seed.expiresAt - seed.issuedAt)) {
+      return Promise.resolve(this.#seed(seed));
+    }
     const first = new Promise<TokenState>((resolve, reject) => {
       this.#firstToken = { resolve, reject };
     });
@@ -194,7 +205,32 @@ export class TokenRefresher {
   }
 
   #usable(state: TokenState, now = this.#clock.now()): boolean {
-    return now < state.expiresAt - readSafetyMs(this.#lifetimeMs);
+    return this.#usableFor(state, this.#lifetimeMs, now);
+  }
+
+  #usableFor(state: TokenState, lifetimeMs: number, now = this.#clock.now()): boolean {
+    return now < state.expiresAt - readSafetyMs(lifetimeMs);
+  }
+
+  /** Serves a token obtained elsewhere, and schedules its renewal as if this refresher had obtained it. */
+  #seed(seed: TokenState): TokenState {
+    this.#lifetimeMs = seed.expiresAt - seed.issuedAt;
+    this.#refreshToken = undefined;
+    const state: TokenState = { accessToken: seed.accessToken, expiresAt: seed.expiresAt, issuedAt: seed.issuedAt, version: ++this.#version };
+    this.#state = state;
+    this.#lastError = undefined;
+    this.#retryPending = false;
+    this.#scheduleRenewal(seed.issuedAt, this.#lifetimeMs);
+    this.#listener.onToken(state);
+    return state;
+  }
+
+  /** Rule 1: the next renewal, at `sentAt + lifetime - margin - jitter`. */
+  #scheduleRenewal(sentAt: number, lifetimeMs: number): void {
+    const margin = refreshMarginMs(lifetimeMs);
+    const jitter = this.#clock.random() * (margin / 4);
+    this.#refreshAt = sentAt + lifetimeMs - margin - jitter;
+    this.#schedule(Math.max(0, this.#refreshAt - this.#clock.now()), 'scheduled');
   }
 
   /** Rule 7: the next token a renewal brings, or 1015 once the wait is over. */
@@ -272,10 +308,7 @@ export class TokenRefresher {
     this.#failures = 0;
     this.#lastError = undefined;
     this.#retryPending = false;
-    const margin = refreshMarginMs(lifetimeMs);
-    const jitter = this.#clock.random() * (margin / 4);
-    this.#refreshAt = sentAt + lifetimeMs - margin - jitter; // rule 1
-    this.#schedule(Math.max(0, this.#refreshAt - this.#clock.now()), 'scheduled');
+    this.#scheduleRenewal(sentAt, lifetimeMs); // rule 1
     this.#listener.onToken(state);
     this.#listener.onEvent({ type: 'refreshed', via, reason, version: state.version, expiresAt: state.expiresAt });
     this.#firstToken?.resolve(state);

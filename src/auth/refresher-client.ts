@@ -15,7 +15,7 @@ export interface RefresherClientHooks {
   /** A token from the worker; `generation` counts worker (re)starts, so tokens of a dead worker never win. */
   onToken(state: TokenState, generation: number): void;
   onEvent(event: RefresherEvent): void;
-  onLog(level: 'debug' | 'warn' | 'error', message: string): void;
+  onLog(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
 }
 
 /** One call on the worker's API, made once the worker is there. */
@@ -105,7 +105,9 @@ export class RefresherClient {
     if (!worker || !api) return;
     // Let the worker close its connections politely, but never wait long for it.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([api.stop().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)))]);
+    // In fleet mode the worker also gives its lease up, so that another instance takes over at once.
+    const grace = this.#config.tokenStore ? Math.max(STOP_GRACE_MS, this.#config.tokenStore.connectTimeoutMs) : STOP_GRACE_MS;
+    await Promise.race([api.stop().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)))]);
     clearTimeout(timer);
     await worker.terminate();
   }
@@ -122,7 +124,8 @@ export class RefresherClient {
     worker.on('message', (message: unknown) => {
       if (!isRefresherPush(message) || generation !== this.#generation) return;
       if (message.kind === 'oc:token') this.#hooks.onToken(message.state, generation);
-      else this.#hooks.onEvent(message.event);
+      else if (message.kind === 'oc:event') this.#hooks.onEvent(message.event);
+      else this.#hooks.onLog(message.level, message.message);
     });
     worker.on('error', (error) => {
       this.#hooks.onLog('error', `token refresher worker failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -5,6 +5,7 @@ import type { RefresherEvent } from './refresh-policy.js';
 import { RefresherClient } from './refresher-client.js';
 import type { RefresherWorkerConfig } from './refresher-protocol.js';
 import { TokenCache } from './token-cache.js';
+import { sameTokenStore, type TokenStoreConfig } from './token-store-options.js';
 
 /** One running refresher: its worker, the main-thread cache it feeds, and who uses it. */
 export class RefresherHandle {
@@ -15,6 +16,7 @@ export class RefresherHandle {
   readonly events = new EventEmitter();
   readonly ready: Promise<void>;
   readonly #secret: string;
+  readonly #tokenStore: TokenStoreConfig | undefined;
   users = 0;
   /** The latest 'refreshed' event, replayed to an Authentication that joins later. */
   lastRefreshed: Extract<RefresherEvent, { type: 'refreshed' }> | undefined;
@@ -22,6 +24,7 @@ export class RefresherHandle {
   constructor(key: string, config: RefresherWorkerConfig, logger: NorthApiLogger) {
     this.key = key;
     this.#secret = config.secret;
+    this.#tokenStore = config.tokenStore;
     this.events.setMaxListeners(0); // one listener per Authentication sharing this refresher, however many
     this.client = new RefresherClient(config, {
       onToken: (state, generation) => this.cache.update(state, generation),
@@ -39,6 +42,10 @@ export class RefresherHandle {
   sameSecret(secret: string): boolean {
     return secret === this.#secret;
   }
+
+  sameTokenStore(store: TokenStoreConfig | undefined): boolean {
+    return sameTokenStore(store, this.#tokenStore);
+  }
 }
 
 /**
@@ -54,6 +61,9 @@ export class RefresherRegistry {
     let handle = this.#handles.get(key);
     if (handle && !handle.sameSecret(config.secret)) {
       throw NorthApiException.sdk(SdkErrorCode.CLIENT_INFO_ERROR, `A refresher for appId ${config.transport.appId} already runs with a different secret.`);
+    }
+    if (handle && !handle.sameTokenStore(config.tokenStore)) {
+      throw NorthApiException.sdk(SdkErrorCode.INVALID_OPTION, `A refresher for appId ${config.transport.appId} already runs in this process with a different tokenStore setting.`);
     }
     if (!handle) {
       handle = new RefresherHandle(key, config, logger);

@@ -78,7 +78,7 @@ function toGrant(body: unknown): TokenGrant {
 }
 
 /** Real timers and randomness, for a refresher that runs for real (in the worker, or in a benchmark's baseline). */
-const REAL_SCHEDULER: Scheduler = {
+export const REAL_SCHEDULER: Scheduler = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),

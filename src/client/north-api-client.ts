@@ -9,6 +9,7 @@ import { defaultLogger, log, type NorthApiLogger } from '../logger.js';
 import { nonNegativeInteger, positiveInteger, rejectUnknownKeys } from '../options.js';
 import { abortable, MAX_TIMER_MS } from '../http/abort.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/retry-policy.js';
+import { describeTokenStore, resolveTokenStoreOptions, type TokenStoreConfig, type TokenStoreOptions } from '../auth/token-store-options.js';
 
 export interface HttpOptions {
   /**
@@ -44,6 +45,11 @@ export interface NorthApiClientOptions {
   http?: HttpOptions;
   /** Where the SDK logs. Default: warnings and errors on stderr. Messages are redacted before they get here. */
   logger?: NorthApiLogger;
+  /**
+   * Fleet mode: instances of the application share one token refresher through Redis instead of voiding each other's
+   * tokens. Without it, the refresher serves this process alone. See README, "Running several instances".
+   */
+  tokenStore?: TokenStoreOptions;
 }
 
 /**
@@ -61,7 +67,7 @@ export interface ServiceCall extends Omit<RequestSpec, 'accessToken' | 'form'> {
   accessToken: string | null | undefined;
 }
 
-const OPTION_KEYS = new Set(['clientInfo', 'ssl', 'http', 'logger']);
+const OPTION_KEYS = new Set(['clientInfo', 'ssl', 'http', 'logger', 'tokenStore']);
 const HTTP_KEYS = new Set(['timeoutMs', 'maxResponseBytes', 'retries', 'retryBaseDelayMs', 'retryMaxDelayMs', 'throttleBaseDelayMs', 'throttleMaxDelayMs']);
 const INVALID_TOKEN_CODE = '1010005';
 /**
@@ -85,6 +91,7 @@ export class NorthApiClient {
   readonly #http: { timeoutMs: number; maxResponseBytes: number };
   readonly #retry: RetryPolicy;
   readonly #logger: NorthApiLogger;
+  readonly #tokenStore: TokenStoreConfig | undefined;
   #transport: Transport | undefined;
   readonly #retired: Transport[] = [];
   /** @internal Where Authentication attaches its token cache. */
@@ -110,6 +117,7 @@ export class NorthApiClient {
       throttleMaxDelayMs: positiveInteger(httpOptions.throttleMaxDelayMs, d.throttleMaxDelayMs, 'http.throttleMaxDelayMs', MAX_TIMER_MS),
     };
     this.#logger = options.logger ?? defaultLogger;
+    this.#tokenStore = options.tokenStore === undefined ? undefined : resolveTokenStoreOptions(options.tokenStore);
     Object.defineProperty(this, kTokenProvider, { value: undefined, writable: true, enumerable: false });
     if (options.clientInfo !== undefined) this.setClientInfo(options.clientInfo);
     if (options.ssl !== undefined) this.initSSLConfig(options.ssl);
@@ -170,6 +178,11 @@ export class NorthApiClient {
     };
   }
 
+  /** @internal The token store settings (fleet mode), if any: what the refresher worker receives. */
+  tokenStoreConfig(): TokenStoreConfig | undefined {
+    return this.#tokenStore;
+  }
+
   requireClientInfo(): Readonly<ClientInfo> {
     if (!this.#clientInfo) {
       throw NorthApiException.sdk(SdkErrorCode.CLIENT_INFO_ERROR, 'Call setClientInfo() or pass clientInfo to the client first.');
@@ -223,16 +236,18 @@ export class NorthApiClient {
 
   toString(): string {
     const info = this.#clientInfo;
-    return info ? `NorthApiClient(${baseUrlOf(info)}, appId=${info.appId})` : 'NorthApiClient(no clientInfo)';
+    const store = this.#tokenStore ? `, tokenStore=${describeTokenStore(this.#tokenStore)}` : '';
+    return info ? `NorthApiClient(${baseUrlOf(info)}, appId=${info.appId}${store})` : `NorthApiClient(no clientInfo${store})`;
   }
 
   [inspect.custom](): string {
     return this.toString();
   }
 
-  toJSON(): { platform?: string; appId?: string } {
+  toJSON(): { platform?: string; appId?: string; tokenStore?: string } {
     const info = this.#clientInfo;
-    return info ? { platform: baseUrlOf(info), appId: info.appId } : {};
+    const store = this.#tokenStore ? { tokenStore: describeTokenStore(this.#tokenStore) } : {};
+    return info ? { platform: baseUrlOf(info), appId: info.appId, ...store } : store;
   }
 
   #retireTransport(): void {

@@ -24,8 +24,11 @@ export interface TokenRefreshedEvent {
   /** Increases with every token the refresher obtains. */
   version: number;
   expiresAt: Date;
-  /** Which endpoint produced the token. */
-  via: 'login' | 'refresh';
+  /**
+   * Which endpoint produced the token; `store` in fleet mode: another instance obtained it and this one took it from
+   * the token store.
+   */
+  via: 'login' | 'refresh' | 'store';
 }
 
 /** Payload of Authentication's 'refreshFailed' event: no token, no secret. */
