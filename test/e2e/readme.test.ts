@@ -47,3 +47,25 @@ test('the README shows the two commands', () => {
   assert.ok(README.includes('npm install && npm start'));
   assert.ok(README.includes('npm install && npm test'));
 });
+
+test('the README explains fleet mode and shows the figures of its last run', () => {
+  const section = /## Running several instances\n([\s\S]*?)\n## /.exec(README)?.[1];
+  assert.ok(section, 'README has a "Running several instances" section');
+  for (const phrase of ['tokenStore', 'redisUrl', 'What is stored in Redis', 'the app secret', 'refresh token', 'TOKEN STORE', 'leaseTtlMs']) {
+    assert.ok(section.includes(phrase), `the section mentions ${phrase}`);
+  }
+  const rows = new Map(
+    [...section.matchAll(/^\| (One process \(no store\)|Three processes, one Redis|Three processes, no store) \| (\d) x (\d+) \| (\d+) \| ([\d,]+) \| (\d+) \|/gm)].map((m) => [
+      m[1],
+      { processes: Number(m[2]), cycles: Number(m[4]), calls: Number(m[5]!.replace(/,/g, '')), failed: Number(m[6]) },
+    ]),
+  );
+  assert.equal(rows.size, 3, 'three rows of figures (npm run fleet)');
+  const single = rows.get('One process (no store)')!;
+  const store = rows.get('Three processes, one Redis')!;
+  const none = rows.get('Three processes, no store')!;
+  assert.deepEqual([single.processes, store.processes, none.processes], [1, 3, 3]);
+  assert.equal(store.failed, 0);
+  assert.ok(store.cycles <= 1.5 * single.cycles, `${store.cycles} cycles with the store, ${single.cycles} for one process`);
+  assert.ok(none.cycles > store.cycles);
+});

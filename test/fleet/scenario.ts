@@ -261,3 +261,37 @@ export function describeRun(label: string, result: FleetRunResult): string {
     `${result.calls} calls, ${failed} failed${failed > 0 ? ` (${codes})` : ''}, ${result.rejectedTokens} token rejections at the platform`
   );
 }
+
+/** Must-show 1 of fleet mode: the same load on one process, on three sharing a store, and on three without one. */
+export interface FleetComparison {
+  single: FleetRunResult;
+  withStore: FleetRunResult;
+  withoutStore: FleetRunResult;
+}
+
+export const COMPARISON = { processes: 3, callersPerProcess: 10, durationMs: 12_000, tokenLifetimeSeconds: 2, leaseTtlMs: 1_000, connectTimeoutMs: 500 } as const;
+
+export async function compareFleet(redisUrl: string, progress: (line: string) => void = () => undefined): Promise<FleetComparison> {
+  const { processes, callersPerProcess, durationMs, tokenLifetimeSeconds, leaseTtlMs, connectTimeoutMs } = COMPARISON;
+  const base = { callersPerProcess, durationMs, tokenLifetimeSeconds };
+  const single = await runFleet({ ...base, processes: 1 });
+  progress(describeRun('one process', single));
+  const withStore = await runFleet({ ...base, processes, redisUrl, leaseTtlMs, connectTimeoutMs });
+  progress(describeRun('with the store', withStore));
+  const withoutStore = await runFleet({ ...base, processes });
+  progress(describeRun('without a store', withoutStore));
+  return { single, withStore, withoutStore };
+}
+
+/** The figures of a comparison as a Markdown table (README, "Running several instances"). */
+export function comparisonTable(c: FleetComparison): string {
+  const row = (label: string, r: FleetRunResult): string =>
+    `| ${label} | ${r.processes} x ${r.callersPerProcess} | ${r.tokenCycles} | ${r.calls.toLocaleString('en-US')} | ${r.failures.length} | ${r.rejectedTokens.toLocaleString('en-US')} |`;
+  return [
+    '| Run | Processes x callers | Token cycles | Calls | Failed calls | Token rejections |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+    row('One process (no store)', c.single),
+    row('Three processes, one Redis', c.withStore),
+    row('Three processes, no store', c.withoutStore),
+  ].join('\n');
+}
