@@ -14,7 +14,7 @@ export interface StoredToken {
 
 /** What the store tells the refresher. */
 export interface FleetStoreListener {
-  /** A leader wrote the token of this version. */
+  /** A leader wrote the token of this version (0: the channel reconnected and messages may have been lost). */
   tokenWritten(version: number): void;
   /** A follower asks the leader to renew the token of this version (the platform rejected it). */
   refreshRequested(version: number): void;
@@ -73,6 +73,8 @@ const ROLE_CHANGED = Symbol('role changed');
 const MIN_WAIT_MS = 2_000;
 /** A call is served again at most this many times after role changes. */
 const MAX_ROLE_RETRIES = 3;
+/** Wait before a local refresher that gave up (three failed attempts) is started again. */
+const LOCAL_RETRY_MS = 1_000;
 
 interface Waiter {
   stale: string | undefined;
@@ -124,6 +126,10 @@ export class FleetRefresher {
   #leaseUntil = 0;
   #tick: unknown;
   #poll: unknown;
+  /** A lease request in flight (stop() waits for it, to give the lease up). */
+  #acquiring: Promise<boolean> | undefined;
+  /** When a local refresher that gave up may be started again. */
+  #localRetryAt = 0;
   #terminal: NorthApiException | undefined;
   readonly #waiters = new Set<Waiter>();
 
@@ -143,7 +149,7 @@ export class FleetRefresher {
     let connected: boolean;
     try {
       connected = await this.#store.connect({
-        tokenWritten: (version) => this.#onTokenWritten(version),
+        tokenWritten: () => this.#onTokenWritten(),
         refreshRequested: (version) => this.#onRefreshRequested(version),
         down: (reason) => this.#fallBack(reason),
         up: () => void this.#rejoin(),
@@ -157,7 +163,7 @@ export class FleetRefresher {
       this.#fallBack('unreachable at start');
     } else {
       try {
-        if (await this.#store.acquire(this.#options.instance, this.#options.leaseTtlMs)) await this.#lead('elected at start');
+        if (await this.#acquire()) await this.#lead('elected at start');
         else this.#log('info', 'follows the fleet leader for this app');
       } catch (error) {
         this.#fallBack(describe(error));
@@ -177,10 +183,11 @@ export class FleetRefresher {
     this.#running = false;
     this.#clock.clearTimeout(this.#tick);
     this.#stopPolling();
-    const wasLeader = this.#role === 'leader';
     this.#dropLocal();
     this.#settle({ error: NorthApiException.sdk(SdkErrorCode.REFRESHER_STOPPED) });
-    if (wasLeader && this.#store.connected) await this.#store.release(this.#options.instance).catch(() => undefined);
+    // A lease taken by a request still in flight is given up too (the store deletes it only if it is this instance's).
+    await this.#acquiring?.catch(() => undefined);
+    if (this.#store.connected) await this.#store.release(this.#options.instance).catch(() => undefined);
     await this.#store.close().catch(() => undefined);
   }
 
@@ -220,15 +227,18 @@ export class FleetRefresher {
   async #serve(viaLocal: (local: TokenRefresher) => Promise<TokenState>, stale: string | undefined): Promise<TokenState> {
     for (let attempt = 0; ; attempt += 1) {
       if (!this.#running) throw NorthApiException.sdk(SdkErrorCode.REFRESHER_STOPPED);
+      if (this.#role === 'standalone' && !this.#local) this.#restartLocal();
       const role = this.#role;
       const local = this.#local;
       try {
         if (local) return this.#handOut(await viaLocal(local), local);
+        if (role === 'standalone') throw this.#unavailable();
         return await this.#follow(stale);
       } catch (error) {
         const changed = this.#running && (this.#role !== role || this.#local !== local);
         if ((error === ROLE_CHANGED || changed) && attempt < MAX_ROLE_RETRIES) continue;
-        if (error === ROLE_CHANGED) throw this.#unavailable();
+        // A local refresher dropped by a role change is no reason to say the timer stopped.
+        if (error === ROLE_CHANGED || (this.#running && isStopped(error))) throw this.#unavailable();
         throw error;
       }
     }
@@ -239,18 +249,25 @@ export class FleetRefresher {
     const current = this.#current;
     if (current && current.accessToken !== stale && this.#usable(current, this.#currentLifetimeMs)) return current;
     const stored = await this.#storeCall(() => this.#store.read());
+    this.#throwIfStopped();
     if (stored && stored.accessToken !== stale && this.#storedUsable(stored)) return this.#adopt(stored);
     if (this.#terminal) throw this.#terminal;
     // Nothing usable in the store: ask the leader, or lead if there is none.
     await this.#storeCall(() => this.#store.requestRefresh(stored?.version ?? this.#storeVersion));
+    this.#throwIfStopped();
     if (!stored || !this.#storedUsable(stored)) {
       if (await this.#tryTakeOver()) throw ROLE_CHANGED;
     }
     return this.#waitForStore(stale);
   }
 
+  #throwIfStopped(): void {
+    if (!this.#running) throw NorthApiException.sdk(SdkErrorCode.REFRESHER_STOPPED);
+  }
+
   #waitForStore(stale: string | undefined): Promise<TokenState> {
     return new Promise<TokenState>((resolve, reject) => {
+      if (!this.#running) return reject(NorthApiException.sdk(SdkErrorCode.REFRESHER_STOPPED));
       const waiter: Waiter = { stale, resolve, reject, timer: undefined };
       waiter.timer = this.#clock.setTimeout(() => {
         this.#waiters.delete(waiter);
@@ -289,11 +306,15 @@ export class FleetRefresher {
     if (this.#role !== 'follower') return;
     try {
       const stored = await this.#store.read();
-      if (stored && this.#storedUsable(stored) && stored.accessToken !== this.#current?.accessToken) {
-        this.#adopt(stored);
+      if (!this.#running || this.#role !== 'follower') return;
+      const usable = stored !== undefined && this.#storedUsable(stored);
+      if (stored && usable && [...this.#waiters].some((w) => w.stale !== stored.accessToken)) {
+        this.#settle({ state: this.#adopt(stored) });
         return;
       }
-      if (!stored || !this.#storedUsable(stored)) await this.#tryTakeOver();
+      // The request may have been lost (no leader then, or a missed message): ask again; the store compares.
+      await this.#store.requestRefresh(stored?.version ?? this.#storeVersion);
+      if (!usable) await this.#tryTakeOver();
     } catch (error) {
       this.#fallBack(describe(error));
     }
@@ -374,7 +395,7 @@ export class FleetRefresher {
     } catch {
       // A failed read only means a login now; the store's state is dealt with by the next tick.
     }
-    if (!this.#running || this.#role !== 'leader') return;
+    if (!this.#running || this.#role !== 'leader') return; // stopped, or fell back meanwhile (with a refresher of its own)
     this.#log('warn', `leads the token refresh for this app (${why})`);
     this.#startLocal(seed);
     this.#settle({ error: ROLE_CHANGED });
@@ -391,11 +412,23 @@ export class FleetRefresher {
 
   /** Rule 5: takes a vacant lease. */
   async #tryTakeOver(): Promise<boolean> {
-    if (this.#role !== 'follower' || !this.#running) return false;
-    const acquired = await this.#storeCall(() => this.#store.acquire(this.#options.instance, this.#options.leaseTtlMs));
+    // After a terminal login error (wrong secret, frozen app) nobody here could do better: no login loop.
+    if (this.#role !== 'follower' || !this.#running || this.#terminal) return false;
+    const acquired = await this.#storeCall(() => this.#acquire());
     if (!acquired || this.#role !== 'follower') return false;
     await this.#lead('the lease was vacant');
     return true;
+  }
+
+  /** Takes the lease; one taken after stop() is given back at once. */
+  async #acquire(): Promise<boolean> {
+    const acquiring = this.#store.acquire(this.#options.instance, this.#options.leaseTtlMs);
+    this.#acquiring = acquiring;
+    try {
+      return (await acquiring) && this.#running;
+    } finally {
+      if (this.#acquiring === acquiring) this.#acquiring = undefined;
+    }
   }
 
   /** Rule 6: the store is unreachable: refresh on this instance's own. */
@@ -409,10 +442,8 @@ export class FleetRefresher {
       `TOKEN STORE UNREACHABLE (${this.#store.describe()}: ${reason}): this instance now refreshes the token on its own. ` +
         'Instances of this app will void each other\'s tokens until the store is back; it rejoins by itself.',
     );
-    if (previous === 'follower') {
-      const current = this.#current;
-      this.#startLocal(current && this.#usable(current, this.#currentLifetimeMs) ? current : undefined);
-    }
+    // A leader keeps its refresher; a follower (or a leader that had not started one yet) starts its own.
+    if (!this.#local || previous === 'follower') this.#restartLocal();
     this.#settle({ error: ROLE_CHANGED });
   }
 
@@ -421,7 +452,7 @@ export class FleetRefresher {
     if (!this.#running || this.#role !== 'standalone') return;
     let acquired: boolean;
     try {
-      acquired = await this.#store.acquire(this.#options.instance, this.#options.leaseTtlMs);
+      acquired = await this.#acquire();
     } catch {
       return; // still unreachable; the next tick tries again
     }
@@ -431,8 +462,12 @@ export class FleetRefresher {
       this.#role = 'leader';
       this.#leaseUntil = this.#clock.now() + this.#options.leaseTtlMs;
       this.#log('warn', `token store ${this.#store.describe()} is reachable again: this instance leads the token refresh`);
+      // While the store was away, another instance may have renewed after this one: the token this instance holds
+      // may be void. Renew it before the fleet takes it; the new token is written as usual.
+      const local = this.#local;
       const current = this.#current;
-      if (current && this.#local) void this.#write(current);
+      if (!local) this.#restartLocal();
+      else if (current) local.forceRefresh(current.accessToken).catch(() => undefined);
       return;
     }
     this.#role = 'follower';
@@ -442,7 +477,15 @@ export class FleetRefresher {
     if (stored && this.#storedUsable(stored) && this.#role === 'follower') this.#adopt(stored);
   }
 
+  /** A local refresher, starting from the current token while it is usable; not again within a second of a failed one. */
+  #restartLocal(): void {
+    if (this.#clock.now() < this.#localRetryAt) return;
+    const current = this.#current;
+    this.#startLocal(current && this.#usable(current, this.#currentLifetimeMs) ? current : undefined);
+  }
+
   #startLocal(seed: TokenState | undefined): void {
+    this.#dropLocal(); // never two refreshers in one instance
     const listener: RefresherListener = {
       onToken: (state) => this.#onLocalToken(local, state),
       onEvent: (event) => {
@@ -459,9 +502,15 @@ export class FleetRefresher {
         this.#terminal = failure;
         this.#settle({ error: failure });
       }
+      // Gave up (3 failed attempts, or terminal): a standalone instance tries again on a later call, a leader lets
+      // another instance try.
+      this.#local = undefined;
+      this.#localRetryAt = this.#clock.now() + LOCAL_RETRY_MS;
       if (this.#role === 'leader') {
         void this.#store.release(this.#options.instance).catch(() => undefined);
-        this.#stepDown(`its first token failed: ${failure.errorCode}`);
+        this.#role = 'follower';
+        this.#written = undefined;
+        this.#log('warn', `is no longer the leader (its first token failed: ${failure.errorCode})`);
       }
     });
   }
@@ -541,12 +590,16 @@ export class FleetRefresher {
 
   // ---- store events and the tick ---------------------------------------------------
 
-  #onTokenWritten(version: number): void {
-    if (!this.#running || this.#role !== 'follower' || version <= this.#storeVersion) return;
+  /**
+   * A token was written (or the channel reconnected, when messages may have been lost). Versions are not compared:
+   * the counter starts again if Redis loses it, so a stored token different from the current one is taken.
+   */
+  #onTokenWritten(): void {
+    if (!this.#running || this.#role !== 'follower') return;
     void this.#store
       .read()
       .then((stored) => {
-        if (stored && this.#role === 'follower' && stored.version > this.#storeVersion && this.#storedUsable(stored)) this.#adopt(stored);
+        if (stored && this.#running && this.#role === 'follower' && this.#storedUsable(stored) && stored.accessToken !== this.#current?.accessToken) this.#adopt(stored);
       })
       .catch((error: unknown) => this.#fallBack(describe(error)));
   }
@@ -603,6 +656,10 @@ export class FleetRefresher {
   #log(level: LogLevel, message: string): void {
     this.#options.log(level, `fleet instance ${this.#options.instance} ${message}`);
   }
+}
+
+function isStopped(error: unknown): boolean {
+  return error instanceof NorthApiException && error.errorCode === SdkErrorCode.REFRESHER_STOPPED;
 }
 
 function describe(error: unknown): string {

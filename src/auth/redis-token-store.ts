@@ -91,6 +91,14 @@ export class RedisTokenStore implements FleetStore {
     this.#redis.on('ready', () => this.#setUp(true));
     this.#redis.on('close', () => this.#setUp(false, this.#lastError ?? 'connection closed'));
     this.#subscriber.on('message', (_channel: string, message: string) => this.#onMessage(message));
+    // Subscribed on every (re)connection, the first included even when it came late; messages sent while the channel
+    // was away are lost, so the refresher is told to read the store.
+    this.#subscriber.on('ready', () => {
+      this.#subscriber.subscribe(this.#keys.channel).then(
+        () => this.#listener?.tokenWritten(0),
+        () => undefined,
+      );
+    });
   }
 
   get connected(): boolean {
@@ -105,7 +113,7 @@ export class RedisTokenStore implements FleetStore {
   async connect(listener: FleetStoreListener): Promise<boolean> {
     this.#listener = listener;
     try {
-      await Promise.all([this.#redis.connect(), this.#subscriber.connect().then(() => this.#subscriber.subscribe(this.#keys.channel))]);
+      await Promise.all([this.#redis.connect(), this.#subscriber.connect()]);
       return true;
     } catch (error) {
       // ioredis rejects with "Connection is closed."; the cause came on the 'error' event.

@@ -23,6 +23,8 @@ const container = createNorthApiContainer({
   tokenStore: settings.redisUrl ? { redisUrl: settings.redisUrl, leaseTtlMs: settings.leaseTtlMs, connectTimeoutMs: settings.connectTimeoutMs } : undefined,
 });
 const auth = container.resolve(Authentication);
+// Which instance renews and how, for the messages of a failed assertion.
+auth.on('tokenRefreshed', (event) => send({ type: 'log', level: 'event', message: `token ${event.version} via ${event.via}` }));
 const data = container.resolve(DataCollection);
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
