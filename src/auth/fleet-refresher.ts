@@ -1,5 +1,6 @@
 import { NorthApiException, SdkErrorCode } from '../errors.js';
 import type { LogLevel } from '../logger.js';
+import { jittered } from '../http/retry-policy.js';
 import { isTerminalLoginError, readSafetyMs, TokenRefresher, type RefresherEvent, type RefresherListener, type RefresherStatus, type Scheduler, type TokenEndpoints } from './refresh-policy.js';
 import type { TokenState } from './token-grant.js';
 
@@ -73,6 +74,10 @@ const ROLE_CHANGED = Symbol('role changed');
 const MIN_WAIT_MS = 2_000;
 /** A call is served again at most this many times after role changes. */
 const MAX_ROLE_RETRIES = 3;
+/** Rule 8: a standalone instance's token rejected younger than this was voided by another instance's renewal. */
+const CONTENTION_WINDOW_MS = 1_000;
+const CONTENTION_BASE_MS = 100;
+const CONTENTION_MAX_MS = 1_000;
 /** Wait before a local refresher that gave up (three failed attempts) is started again. */
 const LOCAL_RETRY_MS = 1_000;
 
@@ -103,6 +108,8 @@ interface Waiter {
  * 6. Store unreachable: the instance refreshes on its own (standalone), says so loudly, and rejoins when the store
  *    is back. The fleet then elects one leader again.
  * 7. A caller waits for a token as in refresh-policy's rule 7, and at least long enough for a takeover.
+ * 8. Standalone, a rejected token younger than a second was voided by another instance: the renewal waits a
+ *    jittered backoff that doubles while this goes on (100 ms to 1 s), so the instances stop chasing each other.
  */
 export class FleetRefresher {
   readonly #store: FleetStore;
@@ -126,6 +133,10 @@ export class FleetRefresher {
   #leaseUntil = 0;
   #tick: unknown;
   #poll: unknown;
+  /** Standalone: renewals waiting out a contention backoff, by rejected token (rule 8). */
+  readonly #contended = new Map<string, Promise<TokenState>>();
+  /** Standalone: rejections in a row of tokens younger than CONTENTION_WINDOW_MS. */
+  #contention = 0;
   /** A lease request in flight (stop() waits for it, to give the lease up). */
   #acquiring: Promise<boolean> | undefined;
   /** When a local refresher that gave up may be started again. */
@@ -196,7 +207,34 @@ export class FleetRefresher {
   }
 
   forceRefresh(stale: string): Promise<TokenState> {
+    const current = this.#current;
+    if (this.#role === 'standalone' && current?.accessToken === stale) {
+      const age = this.#clock.now() - current.issuedAt;
+      if (age < CONTENTION_WINDOW_MS) return this.#afterContentionBackoff(stale);
+      this.#contention = 0;
+    }
     return this.#serve((local) => local.forceRefresh(stale), stale);
+  }
+
+  /**
+   * Rule 8: without the store, a token voided moments after it was obtained means other instances renew too, and
+   * renewing at once would void theirs in turn. The renewal waits a jittered, doubling backoff (shared by every call
+   * that saw the same token rejected), so the instances' renewals spread out instead of chasing each other.
+   */
+  #afterContentionBackoff(stale: string): Promise<TokenState> {
+    let pending = this.#contended.get(stale);
+    if (pending) return pending;
+    const delay = jittered(Math.min(CONTENTION_MAX_MS, CONTENTION_BASE_MS * 2 ** Math.min(this.#contention, 10)), () => this.#clock.random());
+    this.#contention += 1;
+    pending = new Promise<void>((resolve) => {
+      this.#clock.setTimeout(resolve, delay);
+    }).then(() => this.#serve((local) => local.forceRefresh(stale), stale));
+    const forget = (): void => {
+      this.#contended.delete(stale);
+    };
+    pending.then(forget, forget);
+    this.#contended.set(stale, pending);
+    return pending;
   }
 
   status(): RefresherStatus {

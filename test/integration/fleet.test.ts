@@ -117,6 +117,8 @@ describe('fleet mode: several processes, one Redis', { skip }, () => {
       assert.equal(failure.status, 403);
       assert.ok(failure.at >= stopAt && failure.at <= rejoined + 2_000, `a failure outside the outage: ${JSON.stringify(failure)}\n${details}`);
     }
+    // Rule 8 keeps the instances from chasing each other while they refresh on their own: few rejections end a call.
+    assert.ok(result.failures.length <= result.calls * 0.005, `${result.failures.length} failed calls of ${result.calls}\n${details}`);
     // Every instance said loudly that it fell back, and that it rejoined.
     for (let instance = 0; instance < 3; instance += 1) {
       assert.ok(result.logs.some((l) => l.startsWith(`#${instance} error`) && l.includes('TOKEN STORE UNREACHABLE')), details);

@@ -552,6 +552,47 @@ describe('fleet refresher', () => {
     await stopAll();
   });
 
+  test('rule 8: standalone, a token rejected young waits a doubling backoff shared by its callers; an old one renews at once', async () => {
+    const { clock, redis, platform, members, stopAll } = setup({ members: 1, expiresIn: 60 });
+    const [a] = members as [Member];
+    await a.refresher.start();
+    redis.down();
+    await settle();
+    assert.equal(a.role(), 'standalone');
+    const renewals = (): number => a.calls().logins + a.calls().refreshes;
+
+    // A token voided moments after it came (another instance renewed): three callers, one renewal, after 50-100 ms.
+    const young = (await a.refresher.getToken()).accessToken;
+    const before = renewals();
+    const asks = [1, 2, 3].map(() => a.refresher.forceRefresh(young));
+    await clock.advance(49);
+    assert.equal(renewals(), before, 'no renewal before the backoff');
+    const waited = await advanceUntil(clock, () => renewals() > before, 200, 1);
+    assert.ok(waited <= 52, `renewed ${49 + waited} ms after the rejection`);
+    const renewed = await Promise.all(asks);
+    assert.equal(new Set(renewed.map((t) => t.accessToken)).size, 1);
+    assert.notEqual(renewed[0]!.accessToken, young);
+    assert.equal(renewals(), before + 1);
+
+    // Voided young again: the backoff doubles (100-200 ms).
+    const second = a.refresher.forceRefresh(renewed[0]!.accessToken);
+    await clock.advance(99);
+    assert.equal(renewals(), before + 1, 'the second backoff is longer');
+    await clock.advance(101);
+    await second;
+    assert.equal(renewals(), before + 2);
+
+    // A token that lived longer than a second was not voided by a renewal race: renewed at once.
+    await clock.advance(1_500);
+    const old = (await a.refresher.getToken()).accessToken;
+    const prompt = a.refresher.forceRefresh(old);
+    await clock.advance(1);
+    await prompt;
+    assert.equal(renewals(), before + 3);
+    assert.ok(platform.accepts((await a.refresher.getToken()).accessToken));
+    await stopAll();
+  });
+
   test('stop(): the leader gives the lease up, waiters get 1016, no timer is left', async () => {
     const { clock, redis, platform, members, stopAll, startAll } = setup({ members: 3, leaseTtlMs: 600 });
     const [leader, follower, third] = members as [Member, Member, Member];
