@@ -37,6 +37,8 @@ export interface FleetStore {
   /** Extends the lease if `holder` still has it. */
   renew(holder: string, ttlMs: number): Promise<boolean>;
   release(holder: string): Promise<void>;
+  /** Milliseconds the current lease has left (0 when nobody holds it). */
+  leaseRemaining(): Promise<number>;
   /** Writes the token if `holder` has the lease: its new version, or undefined when it has not. */
   write(holder: string, token: { accessToken: string; lifetimeMs: number; remainingMs: number }): Promise<number | undefined>;
   read(): Promise<StoredToken | undefined>;
@@ -78,6 +80,8 @@ const MAX_ROLE_RETRIES = 3;
 const CONTENTION_WINDOW_MS = 1_000;
 const CONTENTION_BASE_MS = 100;
 const CONTENTION_MAX_MS = 1_000;
+/** A follower tries for the lease this long after it runs out (rule 5). */
+const LEASE_EXPIRY_SLACK_MS = 5;
 /** Wait before a local refresher that gave up (three failed attempts) is started again. */
 const LOCAL_RETRY_MS = 1_000;
 
@@ -104,7 +108,9 @@ interface Waiter {
  * 4. A follower whose token the platform rejected asks for a renewal through the store, only if the stored version
  *    is the rejected one (compare-and-refresh); the leader renews only if that version is still its newest.
  * 5. Every third of the lease lifetime a follower tries to take the lease: it gets it only once the leader has gone.
- *    The new leader starts from the stored token while it is usable, so takeover voids no token early.
+ *    A follower that sees the lease run out before its next try tries right after it does, so a dead leader is
+ *    replaced within the lease lifetime. The new leader starts from the stored token while it is usable, so takeover
+ *    voids no token early.
  * 6. Store unreachable: the instance refreshes on its own (standalone), says so loudly, and rejoins when the store
  *    is back. The fleet then elects one leader again.
  * 7. A caller waits for a token as in refresh-policy's rule 7, and at least long enough for a takeover.
@@ -650,24 +656,30 @@ export class FleetRefresher {
     local.forceRefresh(written.accessToken).catch(() => undefined);
   }
 
-  /** Every third of the lease lifetime: the leader renews its lease, a follower tries a vacant one, standalone rejoins. */
-  #scheduleTick(): void {
+  /**
+   * Every third of the lease lifetime: the leader renews its lease, a follower tries a vacant one, standalone rejoins.
+   * A follower that sees the lease run out sooner tries again right after it does (rule 5).
+   */
+  #scheduleTick(delayMs = this.#options.leaseTtlMs / 3): void {
     this.#tick = this.#clock.setTimeout(() => {
-      void this.#onTick().finally(() => {
-        if (this.#running) this.#scheduleTick();
+      void this.#onTick().then((next) => {
+        if (this.#running) this.#scheduleTick(next);
       });
-    }, this.#options.leaseTtlMs / 3);
+    }, delayMs);
   }
 
-  async #onTick(): Promise<void> {
-    if (!this.#running) return;
+  /** One tick; resolves with the delay of the next one when it is not the usual. */
+  async #onTick(): Promise<number | undefined> {
+    if (!this.#running) return undefined;
     try {
       if (this.#role === 'leader') {
         const sentAt = this.#clock.now();
         if (await this.#store.renew(this.#options.instance, this.#options.leaseTtlMs)) this.#leaseUntil = sentAt + this.#options.leaseTtlMs;
         else this.#stepDown('its lease expired');
       } else if (this.#role === 'follower') {
-        await this.#tryTakeOver();
+        if (await this.#tryTakeOver()) return undefined;
+        const left = await this.#store.leaseRemaining();
+        if (left > 0 && left < this.#options.leaseTtlMs / 3) return left + LEASE_EXPIRY_SLACK_MS;
       } else if (this.#store.connected) {
         await this.#store.ping();
         await this.#rejoin();
@@ -675,6 +687,7 @@ export class FleetRefresher {
     } catch (error) {
       this.#fallBack(describe(error));
     }
+    return undefined;
   }
 
   /** A store command; a failure makes the instance standalone and the call is served again in that role. */

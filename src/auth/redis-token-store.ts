@@ -140,6 +140,10 @@ export class RedisTokenStore implements FleetStore {
     await this.#redis.eval(RELEASE, 1, this.#keys.lease, holder);
   }
 
+  async leaseRemaining(): Promise<number> {
+    return Math.max(0, await this.#redis.pttl(this.#keys.lease));
+  }
+
   async write(holder: string, token: { accessToken: string; lifetimeMs: number; remainingMs: number }): Promise<number | undefined> {
     const ttl = Math.max(1, Math.floor(token.remainingMs));
     const { lease, token: key, version } = this.#keys;

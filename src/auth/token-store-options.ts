@@ -34,7 +34,7 @@ export interface TokenStoreOptions {
   keyPrefix?: string;
   /**
    * How long the leader's lease lasts without renewal: after the leader dies, another instance takes over within this
-   * time plus a third of it. Keep it well under the token's refresh margin (5 minutes for 1-hour tokens). Default 10000.
+   * time. Keep it well under the token's refresh margin (5 minutes for 1-hour tokens). Default 10000.
    */
   leaseTtlMs?: number;
   /** Time allowed to connect to Redis, and for one Redis command. Default 2000 ms. */

@@ -73,8 +73,9 @@ describe('fleet mode: several processes, one Redis', { skip }, () => {
     assert.ok(takeover, `a survivor became leader\n${details}`);
     const delay = takeover[0] - killedAt;
     console.log(`fleet leader kill: instance ${takeover[1]} leads ${delay} ms after the kill (lease ${leaseTtlMs} ms)`);
-    // The lease runs out after leaseTtlMs; a follower tries every third of it; status is reported every 100 ms.
-    assert.ok(delay <= leaseTtlMs + leaseTtlMs / 3 + 1_000, `takeover after ${delay} ms\n${details}`);
+    // The lease runs out at most leaseTtlMs after the kill and a follower tries right after; the children report their
+    // role every 100 ms, and a loaded machine adds some delay.
+    assert.ok(delay <= leaseTtlMs + 500, `takeover after ${delay} ms\n${details}`);
     assert.deepEqual(result.finalRoles.filter((r) => r !== 'killed').sort(), ['follower', 'leader'], details);
     // Survivors' calls all went through, and one refresher went on: about one cycle per 1.5 s.
     assert.ok(result.calls > 1_000, details);
