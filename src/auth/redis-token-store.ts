@@ -95,7 +95,10 @@ export class RedisTokenStore implements FleetStore {
     // was away are lost, so the refresher is told to read the store.
     this.#subscriber.on('ready', () => {
       this.#subscriber.subscribe(this.#keys.channel).then(
-        () => this.#listener?.tokenWritten(0),
+        () => {
+          // Only once commands can be sent: the command connection may come up after this one.
+          if (this.#up) this.#listener?.tokenWritten(0);
+        },
         () => undefined,
       );
     });

@@ -36,7 +36,10 @@ describe('fleet mode: several processes, one Redis', { skip }, () => {
     assert.ok(single.tokenCycles >= 5, `one process renews every 1.5 s or so: ${single.tokenCycles}`);
     assert.ok(withStore.tokenCycles <= 1.5 * single.tokenCycles, `token cycles ${withStore.tokenCycles} with the store, ${single.tokenCycles} for one process\n${details}`);
     assert.deepEqual([...withStore.finalRoles].sort(), ['follower', 'follower', 'leader'], details);
-    assert.equal(withStore.logins, 0, 'nobody logged in during the run: the leader refreshed, the followers took its tokens');
+    // The leader refreshes and the followers take its tokens. With a 1 s lease on a loaded machine, a late lease renewal
+    // can hand the lead to another instance, whose first renewal is a login: one at most.
+    assert.ok(withStore.logins <= 1, `${withStore.logins} logins during the run\n${details}`);
+    assert.ok(!withStore.logs.some((line) => line.includes('UNREACHABLE')), `an instance fell back with Redis up\n${details}`);
     // The fight the store prevents.
     assert.ok(withoutStore.tokenCycles > 3 * withStore.tokenCycles, describeRun('without a store', withoutStore));
   });
