@@ -28,6 +28,8 @@ export interface FleetStoreListener {
 /** The shared state of one application's fleet (implemented on Redis by RedisTokenStore). */
 export interface FleetStore {
   readonly connected: boolean;
+  /** Why the store is not connected, when it knows (no credentials in it). */
+  readonly lastError?: string;
   /** Where the store is, without credentials. */
   describe(): string;
   /** True when connected; false when unreachable for now; rejects when the store refuses us (credentials, TLS). */
@@ -80,6 +82,8 @@ const MAX_ROLE_RETRIES = 3;
 const CONTENTION_WINDOW_MS = 1_000;
 const CONTENTION_BASE_MS = 100;
 const CONTENTION_MAX_MS = 1_000;
+/** Longest wait before rejoining a store that is connected but refuses commands. */
+const MAX_REJOIN_BACKOFF_MS = 60_000;
 /** A follower tries for the lease this long after it runs out (rule 5). */
 const LEASE_EXPIRY_SLACK_MS = 5;
 /** Wait before a local refresher that gave up (three failed attempts) is started again. */
@@ -143,6 +147,9 @@ export class FleetRefresher {
   readonly #contended = new Map<string, Promise<TokenState>>();
   /** Standalone: rejections in a row of tokens younger than CONTENTION_WINDOW_MS. */
   #contention = 0;
+  /** Store commands refused in a row while connected, and when this instance may try to rejoin again. */
+  #refusals = 0;
+  #rejoinNotBefore = 0;
   /** A lease request in flight (stop() waits for it, to give the lease up). */
   #acquiring: Promise<boolean> | undefined;
   /** When a local refresher that gave up may be started again. */
@@ -177,7 +184,7 @@ export class FleetRefresher {
     }
     this.#scheduleTick();
     if (!connected) {
-      this.#fallBack('unreachable at start');
+      this.#fallBack(this.#store.lastError ?? 'unreachable at start');
     } else {
       try {
         if (await this.#acquire()) await this.#lead('elected at start');
@@ -481,6 +488,12 @@ export class FleetRefresher {
     const previous = this.#role;
     this.#role = 'standalone';
     this.#written = undefined;
+    if (this.#store.connected) {
+      // Connected, yet a command failed: the store refuses something (a permission changed, say). Rejoining at every
+      // tick would renew the token each time for nothing: wait 1 s, doubling up to a minute, while this goes on.
+      this.#refusals += 1;
+      this.#rejoinNotBefore = this.#clock.now() + Math.min(MAX_REJOIN_BACKOFF_MS, 1_000 * 2 ** Math.min(this.#refusals - 1, 10));
+    }
     this.#log(
       'error',
       `TOKEN STORE UNREACHABLE (${this.#store.describe()}: ${reason}): this instance now refreshes the token on its own. ` +
@@ -493,7 +506,7 @@ export class FleetRefresher {
 
   /** Rule 6: the store is back: elect a leader again. */
   async #rejoin(): Promise<void> {
-    if (!this.#running || this.#role !== 'standalone') return;
+    if (!this.#running || this.#role !== 'standalone' || this.#clock.now() < this.#rejoinNotBefore) return;
     let acquired: boolean;
     try {
       acquired = await this.#acquire();
@@ -518,7 +531,10 @@ export class FleetRefresher {
     this.#dropLocal();
     this.#log('warn', `token store ${this.#store.describe()} is reachable again: this instance follows the leader`);
     const stored = await this.#store.read().catch(() => undefined);
-    if (stored && this.#storedUsable(stored) && this.#role === 'follower') this.#adopt(stored);
+    if (stored && this.#storedUsable(stored) && this.#role === 'follower') {
+      this.#adopt(stored);
+      this.#refusals = 0;
+    }
   }
 
   /** A local refresher, starting from the current token while it is usable; not again within a second of a failed one. */
@@ -598,6 +614,7 @@ export class FleetRefresher {
       return;
     }
     this.#written = { version, accessToken: state.accessToken };
+    this.#refusals = 0;
     if (this.#current?.accessToken === state.accessToken) this.#storeVersion = version;
   }
 

@@ -7,10 +7,13 @@ import { describeTokenStore, type TokenStoreConfig } from './token-store-options
 // Every script runs atomically in Redis. Values of the token key read `<version>:<lifetimeMs>:<accessToken>`; the key
 // expires with the token. Messages on the channel carry versions only, never a token.
 
-/** Takes the lease if it is vacant, or extends it if `holder` has it already (a reconnection that kept it). */
+/**
+ * Takes the lease if it is vacant (a lease without expiry was not written by the SDK and counts as vacant), or
+ * extends it if `holder` has it already (a reconnection that kept it).
+ */
 const ACQUIRE = `
 local h = redis.call('GET', KEYS[1])
-if not h then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+if not h or redis.call('PTTL', KEYS[1]) == -1 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 if h == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 return 0`;
 /** Renews the lease if `holder` still has it. */
@@ -35,7 +38,7 @@ redis.call('PUBLISH', ARGV[2], 'refresh:' .. ARGV[1])
 return 1`;
 
 /** Errors that no reconnection fixes: the store is reachable but refuses us. */
-const REFUSAL = /WRONGPASS|NOAUTH|NOPERM|invalid password|invalid username|user is disabled|certificate|self[- ]signed|CERT_|ERR_TLS_|unable to verify/i;
+const REFUSAL = /WRONGPASS|NOAUTH|NOPERM|invalid password|invalid username|user is disabled|DB index|certificate|self[- ]signed|CERT_|ERR_TLS_|unable to verify/i;
 
 /** Reconnection delay after the `attempt`-th failure: 100 ms doubling to 2 s, with jitter. */
 function reconnectDelay(attempt: number): number {
@@ -81,7 +84,8 @@ export class RedisTokenStore implements FleetStore {
       connectionName: 'oceanconnect-north-sdk',
     };
     this.#redis = new Redis(options);
-    this.#subscriber = new Redis({ ...options, enableOfflineQueue: true, commandTimeout: undefined, connectionName: 'oceanconnect-north-sdk-events' });
+    // Pub/sub ignores the database number.
+    this.#subscriber = new Redis({ ...options, db: 0, enableOfflineQueue: true, commandTimeout: undefined, connectionName: 'oceanconnect-north-sdk-events' });
     for (const connection of [this.#redis, this.#subscriber]) {
       // Without a listener, ioredis prints every connection error to the console.
       connection.on('error', (error: Error) => {
@@ -108,27 +112,59 @@ export class RedisTokenStore implements FleetStore {
     return this.#up && !this.#closed;
   }
 
+  get lastError(): string | undefined {
+    return this.#lastError;
+  }
+
   /** Where the store is, without credentials. */
   describe(): string {
     return describeTokenStore(this.#config);
   }
 
+  /**
+   * Connects both connections and checks, once, everything fleet mode needs: the database, the channel (subscribe
+   * and publish) and the scripts on the keys. A store that refuses any of it is 1018 now, rather than a fall-back
+   * loop later. One that does not answer within `connectTimeoutMs` is unreachable for now (false): ioredis goes on
+   * connecting, and `up` says when it is back.
+   */
   async connect(listener: FleetStoreListener): Promise<boolean> {
     this.#listener = listener;
+    const check = this.#connectAndCheck();
+    check.catch(() => undefined); // observed below, or too late to matter (the deadline came first)
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.#config.connectTimeoutMs);
+    });
     try {
-      await Promise.all([this.#redis.connect(), this.#subscriber.connect()]);
+      if ((await Promise.race([check, deadline])) === 'late') {
+        this.#lastError = `no answer within ${this.#config.connectTimeoutMs} ms`;
+        return false;
+      }
       return true;
     } catch (error) {
       // ioredis rejects with "Connection is closed."; the cause came on the 'error' event.
       const message = error instanceof Error ? error.message : String(error);
-      const refusal = [this.#lastError, message].find((m) => m !== undefined && REFUSAL.test(m));
-      if (refusal !== undefined) {
+      const replied = error instanceof Error && error.name === 'ReplyError';
+      const ended = this.#redis.status === 'end' || this.#subscriber.status === 'end';
+      const refusal = replied ? message : [this.#lastError, message].find((m) => m !== undefined && REFUSAL.test(m));
+      if (refusal !== undefined || ended) {
         await this.close();
-        throw NorthApiException.sdk(SdkErrorCode.TOKEN_STORE_ERROR, `Token store ${this.describe()} refused the connection: ${refusal}`);
+        throw NorthApiException.sdk(SdkErrorCode.TOKEN_STORE_ERROR, `Token store ${this.describe()} refused the connection: ${refusal ?? this.#lastError ?? message}`);
       }
       this.#lastError = message;
-      return false; // unreachable for now: ioredis goes on reconnecting, and `up` says when it is back
+      return false;
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  async #connectAndCheck(): Promise<void> {
+    await Promise.all([this.#redis.connect(), this.#subscriber.connect()]);
+    await this.#redis.select(this.#config.db);
+    await this.#subscriber.subscribe(this.#keys.channel);
+    await this.#redis.publish(this.#keys.channel, 'hello');
+    await this.read();
+    await this.leaseRemaining();
   }
 
   async acquire(holder: string, ttlMs: number): Promise<boolean> {
@@ -143,6 +179,7 @@ export class RedisTokenStore implements FleetStore {
     await this.#redis.eval(RELEASE, 1, this.#keys.lease, holder);
   }
 
+  /** Milliseconds the lease has left; a lease without an expiry (written by something else) counts as vacant. */
   async leaseRemaining(): Promise<number> {
     return Math.max(0, await this.#redis.pttl(this.#keys.lease));
   }
@@ -173,11 +210,25 @@ export class RedisTokenStore implements FleetStore {
     await this.#redis.ping();
   }
 
+  /** Ends both connections: politely within `connectTimeoutMs` (a hung server gets no longer), then at once. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#up = false;
-    await Promise.all([this.#redis, this.#subscriber].map((connection) => connection.quit().catch(() => connection.disconnect())));
+    for (const connection of [this.#redis, this.#subscriber]) {
+      // A socket ended mid-handshake can still report an error, after ioredis stopped listening to it.
+      (connection.stream as NodeJS.EventEmitter | undefined)?.on('error', () => undefined);
+    }
+    this.#subscriber.disconnect();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#redis.quit().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.#config.connectTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.#redis.disconnect();
   }
 
   #setUp(up: boolean, reason?: string): void {

@@ -1,3 +1,6 @@
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { NorthApiException, SdkErrorCode } from '../errors.js';
 import { rememberSecret } from '../http/redact.js';
 import { positiveInteger, rejectUnknownKeys } from '../options.js';
@@ -91,15 +94,24 @@ export function resolveTokenStoreOptions(options: unknown): TokenStoreConfig {
   } catch {
     throw invalid('tokenStore.redisUrl is not a valid URL (expected redis://host:port or rediss://host:port).');
   }
-  if (url.password) rememberSecret(decodeURIComponent(url.password));
+  const fromUrl = (part: string, name: string): string | undefined => {
+    if (part === '') return undefined;
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw invalid(`tokenStore.redisUrl: the ${name} is not validly percent-encoded.`);
+    }
+  };
+  const urlPassword = fromUrl(url.password, 'password');
+  if (urlPassword !== undefined) rememberSecret(urlPassword);
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw invalid(`tokenStore.redisUrl must start with redis:// or rediss://, not ${url.protocol}//.`);
   if (url.hostname === '') throw invalid('tokenStore.redisUrl has no host.');
   if (url.search !== '' || url.hash !== '') throw invalid('tokenStore.redisUrl takes no query or fragment; use the tokenStore options.');
   const dbText = url.pathname.replace(/^\//, '');
   if (dbText !== '' && !/^\d{1,5}$/.test(dbText)) throw invalid('tokenStore.redisUrl: the path must be a database number (e.g. /0).');
-  const password = optionalString(o.password, 'tokenStore.password') ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  const password = optionalString(o.password, 'tokenStore.password') ?? urlPassword;
   if (password !== undefined) rememberSecret(password);
-  const username = optionalString(o.username, 'tokenStore.username') ?? (url.username ? decodeURIComponent(url.username) : undefined);
+  const username = optionalString(o.username, 'tokenStore.username') ?? fromUrl(url.username, 'user name');
   const secure = url.protocol === 'rediss:';
   let tls: TokenStoreConfig['tls'];
   if (o.tls !== undefined) {
@@ -110,10 +122,21 @@ export function resolveTokenStoreOptions(options: unknown): TokenStoreConfig {
     const key = pem(o.tls.key, 'tokenStore.tls.key');
     const cert = pem(o.tls.cert, 'tokenStore.tls.cert');
     if ((key === undefined) !== (cert === undefined)) throw invalid('tokenStore.tls.cert and tokenStore.tls.key go together.');
-    tls = { ca: cas, cert, key, servername: optionalString(o.tls.servername, 'tokenStore.tls.servername') };
+    const servername = optionalString(o.tls.servername, 'tokenStore.tls.servername');
+    if (servername !== undefined && isIP(servername) !== 0) throw invalid('tokenStore.tls.servername must be a host name, not an IP address.');
+    try {
+      // Unreadable PEM would otherwise surface only at connection time, as a store that never comes up (Node drops a
+      // CA it cannot read without a word, hence the X509Certificate check).
+      for (const ca of cas ?? []) new X509Certificate(ca);
+      createSecureContext({ ca: cas, cert, key });
+    } catch (error) {
+      throw invalid(`tokenStore.tls: the certificates or key cannot be read (${error instanceof Error ? error.message : String(error)}).`);
+    }
+    tls = { ca: cas, cert, key, servername };
   } else if (secure) {
     tls = {};
   }
+  if (url.port === '0') throw invalid('tokenStore.redisUrl: port 0 is not a port Redis listens on.');
   return {
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port === '' ? 6379 : Number(url.port),

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { after, before, describe, test } from 'node:test';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
 import { Authentication, NorthApiClient, NorthApiException, createNorthApiContainer, type TokenStoreOptions } from '../../src/index.js';
@@ -53,6 +54,11 @@ describe('tokenStore option: validation', () => {
       [{ redisUrl: 'rediss://127.0.0.1', tls: { rejectUnauthorized: false } }, /Unknown tokenStore.tls option "rejectUnauthorized"/],
       [{ redisUrl: 'redis://127.0.0.1', passwrd: 'x' }, /Unknown tokenStore option "passwrd"/],
       [{ redisUrl: 'redis://127.0.0.1', password: '' }, /password must be a non-empty string/],
+      [{ redisUrl: 'redis://user:%E0%A4%A@127.0.0.1' }, /password is not validly percent-encoded/],
+      [{ redisUrl: 'redis://127.0.0.1:0' }, /port 0/],
+      [{ redisUrl: 'rediss://127.0.0.1', tls: { servername: '10.0.0.1' } }, /servername must be a host name/],
+      [{ redisUrl: 'rediss://127.0.0.1', tls: { ca: 'not a certificate' } }, /certificates or key cannot be read/],
+      [{ redisUrl: 'rediss://127.0.0.1', tls: { cert: 'x', key: 'y' } }, /certificates or key cannot be read/],
     ];
     for (const [options, message] of cases) {
       const error = expectCode('1017', () => build(options));
@@ -149,7 +155,7 @@ describe('tokenStore against Redis', { skip }, () => {
     assert.ok(commands.some((c) => c.startsWith('eval')), 'the monitor saw the SDK write');
     assert.ok(!everything.includes(app.secret), 'the app secret was sent to Redis');
     for (const token of refreshTokens) assert.ok(!everything.includes(token), 'a refresh token was sent to Redis');
-    for (const c of commands.filter((c) => c.startsWith('publish'))) assert.match(c, /^publish \S+ (token|refresh):\d+$/, 'messages carry versions only');
+    for (const c of commands.filter((c) => c.startsWith('publish'))) assert.match(c, /^publish \S+ ((token|refresh):\d+|hello)$/, 'messages carry versions only');
     // The lease was given up when the timer stopped.
     const check = new Redis(redis.url);
     assert.equal((await check.keys('test-store:*:lease')).length, 0);
@@ -241,6 +247,49 @@ describe('tokenStore: Redis AUTH, ACL users and TLS', { skip }, () => {
       assert.equal(missing.error?.errorCode, '1018', String(missing.error));
     } finally {
       await server.close();
+    }
+  });
+
+  test('a user without the channel or a database that does not exist: 1018 at start, naming the cause', async () => {
+    const server = await startRedisServer();
+    const admin = new Redis(server.url);
+    try {
+      // Redis 7 gives new users no channel by default (acl-pubsub-default resetchannels): fleet mode needs its channel.
+      await admin.call('ACL', 'SETUSER', 'nochannel', 'on', '>nochannel-pass-1', '~*', 'resetchannels', '+@all');
+      const noChannel = await tryStore({ redisUrl: server.url, username: 'nochannel', password: 'nochannel-pass-1' });
+      assert.equal(noChannel.error?.errorCode, '1018', String(noChannel.error));
+      assert.match(noChannel.error!.message, /NOPERM/);
+      // The least a user needs, as the README lists it.
+      await admin.call('ACL', 'SETUSER', 'least', 'on', '>least-pass-2', '~oceanconnect:*', '&oceanconnect:*', ...'+eval +get +set +del +incr +pexpire +pttl +publish +subscribe +select +ping +info +client +quit'.split(' '));
+      const least = await tryStore({ redisUrl: server.url, username: 'least', password: 'least-pass-2' });
+      assert.equal(least.role, 'leader', String(least.error));
+      assert.equal((await admin.keys('oceanconnect:*:token')).length, 1, 'the leader wrote its token with those rights');
+      const noDb = await tryStore({ redisUrl: `${server.url}/99` });
+      assert.equal(noDb.error?.errorCode, '1018', String(noDb.error));
+      assert.match(noDb.error!.message, /DB index/);
+    } finally {
+      await admin.quit();
+      await server.close();
+    }
+  });
+
+  test('a server that accepts the connection but never answers: standalone after connectTimeoutMs, said loudly', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const started = Date.now();
+      const outcome = await tryStore({ redisUrl: `redis://127.0.0.1:${port}`, connectTimeoutMs: 500 });
+      assert.equal(outcome.role, 'standalone', String(outcome.error));
+      assert.ok(Date.now() - started < 5_000, `start took ${Date.now() - started} ms`);
+      assert.match(outcome.logged, /TOKEN STORE UNREACHABLE \(redis:\/\/127\.0\.0\.1:\d+\/0: no answer within 500 ms\)/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
 

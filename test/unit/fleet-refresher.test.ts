@@ -70,6 +70,8 @@ class MemoryStore implements FleetStore {
   dead = false;
   /** Messages on the channel are lost for this connection (a subscriber that missed them). */
   muted = false;
+  /** Commands the server refuses although connected (as Redis answers NOPERM). */
+  readonly refused = new Set<Op>();
   readonly #holds = new Map<Op, Promise<void>>();
 
   constructor(readonly redis: MemoryRedis) {}
@@ -173,6 +175,7 @@ class MemoryStore implements FleetStore {
     }
     await Promise.resolve();
     if (!this.redis.isUp) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    if (this.refused.has(op)) throw new Error(`NOPERM this user has no permissions to run the '${op}' command`);
     return command();
   }
 }
@@ -595,6 +598,27 @@ describe('fleet refresher', () => {
     await prompt;
     assert.equal(renewals(), before + 3);
     assert.ok(platform.accepts((await a.refresher.getToken()).accessToken));
+    await stopAll();
+  });
+
+  test('a store that is connected but refuses writes: standalone, and rejoins back off instead of renewing every tick', async () => {
+    const { clock, platform, members, logs, stopAll } = setup({ members: 1, expiresIn: 60, leaseTtlMs: 600 });
+    const [a] = members as [Member];
+    await a.refresher.start();
+    const before = platform.total;
+    a.store.refused.add('write');
+    await a.refresher.forceRefresh((await a.refresher.getToken()).accessToken); // a renewal whose write is refused
+    await settle();
+    assert.equal(a.role(), 'standalone');
+    // Each rejoin renews first (its token may be void) and the write is refused again: 1 s, 2 s, 4 s apart, not 200 ms.
+    await clock.advance(10_000);
+    const renewals = platform.total - before;
+    assert.ok(renewals >= 2 && renewals <= 5, `${renewals} renewals in 10 s`);
+    const refusedLines = logs.filter((l) => l.level === 'error' && l.message.includes('NOPERM')).length;
+    assert.ok(refusedLines <= 5, `${refusedLines} error lines in 10 s`);
+    a.store.refused.clear();
+    await clock.advance(20_000);
+    assert.equal(a.role(), 'leader', 'back once the store takes writes again');
     await stopAll();
   });
 
