@@ -44,6 +44,11 @@ export const SdkErrorCode = {
   TOKEN_STORE_ERROR: '1018',
 } as const;
 
+/** The message of anything thrown, for a log line (callers redact through the logger as usual). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export type SdkErrorCodeValue = (typeof SdkErrorCode)[keyof typeof SdkErrorCode];
 
 /** One line per SDK error code: the source of the README table. */

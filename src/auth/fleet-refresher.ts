@@ -1,7 +1,7 @@
-import { NorthApiException, SdkErrorCode } from '../errors.js';
+import { NorthApiException, SdkErrorCode, errorMessage } from '../errors.js';
 import type { LogLevel } from '../logger.js';
 import { jittered } from '../http/retry-policy.js';
-import { isTerminalLoginError, readSafetyMs, TokenRefresher, type RefresherEvent, type RefresherListener, type RefresherStatus, type Scheduler, type TokenEndpoints } from './refresh-policy.js';
+import { callerWaitMs, isTerminalLoginError, readSafetyMs, TokenRefresher, type RefresherEvent, type RefresherListener, type RefresherStatus, type Scheduler, type TokenEndpoints } from './refresh-policy.js';
 import type { TokenState } from './token-grant.js';
 
 /** A token as the store holds it: the time it has left is measured by the store, so clocks need not agree. */
@@ -75,7 +75,6 @@ export interface FleetOptions {
 
 /** Thrown inside a call when the role changed under it: the call is served again in the new role. */
 const ROLE_CHANGED = Symbol('role changed');
-const MIN_WAIT_MS = 2_000;
 /** A call is served again at most this many times after role changes. */
 const MAX_ROLE_RETRIES = 3;
 /** Rule 8: a standalone instance's token rejected younger than this was voided by another instance's renewal. */
@@ -190,7 +189,7 @@ export class FleetRefresher {
         if (await this.#acquire()) await this.#lead('elected at start');
         else this.#log('info', 'follows the fleet leader for this app');
       } catch (error) {
-        this.#fallBack(describe(error));
+        this.#fallBack(errorMessage(error));
       }
     }
     try {
@@ -334,7 +333,7 @@ export class FleetRefresher {
   #waitLimitMs(): number {
     const ttl = this.#options.leaseTtlMs;
     const takeover = ttl + ttl / 3 + 1_000;
-    return Math.min(this.#options.maxWaitMs, Math.max(MIN_WAIT_MS, this.#currentLifetimeMs / 4, takeover));
+    return Math.min(this.#options.maxWaitMs, Math.max(callerWaitMs(this.#currentLifetimeMs, Infinity), takeover));
   }
 
   /** While callers wait: read the store now and then (a message may be missed) and take over a vacant lease. */
@@ -367,7 +366,7 @@ export class FleetRefresher {
       await this.#store.requestRefresh(stored?.version ?? this.#storeVersion);
       if (!usable) await this.#tryTakeOver();
     } catch (error) {
-      this.#fallBack(describe(error));
+      this.#fallBack(errorMessage(error));
     }
   }
 
@@ -605,7 +604,7 @@ export class FleetRefresher {
         remainingMs: state.expiresAt - now,
       });
     } catch (error) {
-      this.#fallBack(describe(error));
+      this.#fallBack(errorMessage(error));
       return;
     }
     if (this.#role !== 'leader') return;
@@ -627,7 +626,7 @@ export class FleetRefresher {
       try {
         held = await this.#store.renew(this.#options.instance, this.#options.leaseTtlMs);
       } catch (error) {
-        this.#fallBack(describe(error));
+        this.#fallBack(errorMessage(error));
         return; // standalone now: renewing on its own is the fallback
       }
       if (held) {
@@ -662,7 +661,7 @@ export class FleetRefresher {
       .then((stored) => {
         if (stored && this.#running && this.#role === 'follower' && this.#storedUsable(stored) && stored.accessToken !== this.#current?.accessToken) this.#adopt(stored);
       })
-      .catch((error: unknown) => this.#fallBack(describe(error)));
+      .catch((error: unknown) => this.#fallBack(errorMessage(error)));
   }
 
   /** Rule 4, the leader's side: renews only if the version asked about is still its newest. */
@@ -702,7 +701,7 @@ export class FleetRefresher {
         await this.#rejoin();
       }
     } catch (error) {
-      this.#fallBack(describe(error));
+      this.#fallBack(errorMessage(error));
     }
     return undefined;
   }
@@ -712,7 +711,7 @@ export class FleetRefresher {
     try {
       return await command();
     } catch (error) {
-      this.#fallBack(describe(error));
+      this.#fallBack(errorMessage(error));
       throw ROLE_CHANGED;
     }
   }
@@ -730,6 +729,3 @@ function isStopped(error: unknown): boolean {
   return error instanceof NorthApiException && error.errorCode === SdkErrorCode.REFRESHER_STOPPED;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

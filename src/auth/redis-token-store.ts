@@ -1,5 +1,6 @@
+import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
-import { NorthApiException, SdkErrorCode } from '../errors.js';
+import { NorthApiException, SdkErrorCode, errorMessage } from '../errors.js';
 import { rememberSecret } from '../http/redact.js';
 import type { FleetStore, FleetStoreListener, StoredToken } from './fleet-refresher.js';
 import { describeTokenStore, type TokenStoreConfig } from './token-store-options.js';
@@ -131,19 +132,15 @@ export class RedisTokenStore implements FleetStore {
     this.#listener = listener;
     const check = this.#connectAndCheck();
     check.catch(() => undefined); // observed below, or too late to matter (the deadline came first)
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), this.#config.connectTimeoutMs);
-    });
     try {
-      if ((await Promise.race([check, deadline])) === 'late') {
+      if ((await within(check, this.#config.connectTimeoutMs)) === LATE) {
         this.#lastError = `no answer within ${this.#config.connectTimeoutMs} ms`;
         return false;
       }
       return true;
     } catch (error) {
       // ioredis rejects with "Connection is closed."; the cause came on the 'error' event.
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       const replied = error instanceof Error && error.name === 'ReplyError';
       const ended = this.#redis.status === 'end' || this.#subscriber.status === 'end';
       const refusal = replied ? message : [this.#lastError, message].find((m) => m !== undefined && REFUSAL.test(m));
@@ -153,8 +150,6 @@ export class RedisTokenStore implements FleetStore {
       }
       this.#lastError = message;
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -220,14 +215,7 @@ export class RedisTokenStore implements FleetStore {
       (connection.stream as NodeJS.EventEmitter | undefined)?.on('error', () => undefined);
     }
     this.#subscriber.disconnect();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.#redis.quit().catch(() => undefined),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.#config.connectTimeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
+    await within(this.#redis.quit().catch(() => undefined), this.#config.connectTimeoutMs);
     this.#redis.disconnect();
   }
 
@@ -253,5 +241,17 @@ export class RedisTokenStore implements FleetStore {
 
 /** TLS servername: a host name, never an IP address (Node refuses SNI with an address). */
 function hostForTls(host: string): string | undefined {
-  return /^[\d.]+$/.test(host) || host.includes(':') ? undefined : host;
+  return isIP(host) === 0 ? host : undefined;
+}
+
+const LATE = Symbol('late');
+
+/** `promise`'s outcome, or LATE once `ms` have passed first; the timer never outlives the race. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof LATE> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -77,6 +77,11 @@ const MIN_WAIT_MS = 2_000;
 /** ...and at most this long, unless the refresher is told otherwise (the worker uses the HTTP timeout). */
 const DEFAULT_MAX_WAIT_MS = 30_000;
 
+/** Rule 7: how long a caller waits for a renewal: a quarter of the token's lifetime, at least 2 s, at most `maxWaitMs`. */
+export function callerWaitMs(lifetimeMs: number, maxWaitMs: number): number {
+  return Math.min(maxWaitMs, Math.max(MIN_WAIT_MS, lifetimeMs / 4));
+}
+
 interface Waiter {
   resolve(state: TokenState): void;
   reject(error: NorthApiException): void;
@@ -237,7 +242,7 @@ export class TokenRefresher {
   #nextToken(): Promise<TokenState> {
     return new Promise<TokenState>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, timer: undefined };
-      const limit = Math.min(this.#maxWaitMs, Math.max(MIN_WAIT_MS, this.#lifetimeMs / 4));
+      const limit = callerWaitMs(this.#lifetimeMs, this.#maxWaitMs);
       waiter.timer = this.#clock.setTimeout(() => {
         this.#waiters.delete(waiter);
         reject(this.#unavailable());

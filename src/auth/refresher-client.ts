@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { NorthApiException, SdkErrorCode } from '../errors.js';
+import { NorthApiException, SdkErrorCode, errorMessage } from '../errors.js';
 import { isTerminalLoginError, type RefresherEvent, type RefresherStatus } from './refresh-policy.js';
 import { isRefresherPush, type RefresherWorkerApi, type RefresherWorkerConfig, type RpcResult } from './refresher-protocol.js';
 import type { TokenState } from './token-grant.js';
@@ -128,7 +128,7 @@ export class RefresherClient {
       else this.#hooks.onLog(message.level, message.message);
     });
     worker.on('error', (error) => {
-      this.#hooks.onLog('error', `token refresher worker failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.#hooks.onLog('error', `token refresher worker failed: ${errorMessage(error)}`);
     });
     worker.on('exit', (code) => {
       if (generation !== this.#generation || this.#stopped) return;

@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
-import { NorthApiException, SdkErrorCode } from '../errors.js';
+import { NorthApiException, SdkErrorCode, errorMessage } from '../errors.js';
 import { rememberSecret } from '../http/redact.js';
+import { pemText } from '../client/ssl-config.js';
 import { positiveInteger, rejectUnknownKeys } from '../options.js';
 
 /** TLS settings for a `rediss://` token store. Verification is always on; give `ca` for a private CA. */
@@ -76,10 +77,7 @@ function optionalString(value: unknown, name: string): string | undefined {
 }
 
 function pem(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (Buffer.isBuffer(value)) return value.toString('utf8');
-  if (typeof value === 'string' && value.length > 0) return value;
-  throw invalid(`${name} must be a PEM string or Buffer.`);
+  return value === undefined ? undefined : pemText(value, name, SdkErrorCode.INVALID_OPTION);
 }
 
 /** Checks `tokenStore` options once, eagerly (1017 naming the option); the password is redacted from then on. */
@@ -130,7 +128,7 @@ export function resolveTokenStoreOptions(options: unknown): TokenStoreConfig {
       for (const ca of cas ?? []) new X509Certificate(ca);
       createSecureContext({ ca: cas, cert, key });
     } catch (error) {
-      throw invalid(`tokenStore.tls: the certificates or key cannot be read (${error instanceof Error ? error.message : String(error)}).`);
+      throw invalid(`tokenStore.tls: the certificates or key cannot be read (${errorMessage(error)}).`);
     }
     tls = { ca: cas, cert, key, servername };
   } else if (secure) {

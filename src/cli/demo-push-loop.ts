@@ -2,6 +2,7 @@
 // device reports data, the application's receiver gets the push and answers with a command (callbackUrl: the
 // receiver's command path), the device acknowledges it and the command's status callbacks come back. Every
 // platform call passes accessToken = null while the refresh timer runs.
+import { errorMessage } from '../errors.js';
 import { sleep } from '../http/abort.js';
 import type { Simulator } from '../simulator/index.js';
 import {
@@ -82,7 +83,7 @@ class DemoReceiver extends PushMessageReceiver {
         step();
       } catch (error) {
         this.counts.failures += 1;
-        this.say(`device failed to acknowledge: ${error instanceof Error ? error.message : String(error)}`);
+        this.say(`device failed to acknowledge: ${errorMessage(error)}`);
       }
     }, DEVICE_ANSWER_MS);
     this.deviceTimers.add(timer);
@@ -140,7 +141,7 @@ export async function startPushLoop(options: {
       simulator.reportDeviceData(deviceId, 'Temperature', { celsius });
     } catch (error) {
       counts.failures += 1;
-      say(`device failed to report: ${error instanceof Error ? error.message : String(error)}`);
+      say(`device failed to report: ${errorMessage(error)}`);
     }
   };
   report();

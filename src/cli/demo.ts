@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { errorMessage } from '../errors.js';
 import {
   Authentication,
   createNorthApiContainer,
@@ -149,7 +150,7 @@ export async function runDemo(argv: readonly string[], out: (line: string) => vo
       out(`${stamp()} simulator pushed ${pushes.length} notification(s): ${delivered} delivered, ${pushes.length - delivered} not`);
     }
   } catch (error) {
-    out(`${stamp()} demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    out(`${stamp()} demo failed: ${errorMessage(error)}`);
     failed += 1;
   } finally {
     await pushLoop?.finish(0);

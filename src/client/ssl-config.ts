@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { NorthApiException, SdkErrorCode } from '../errors.js';
+import { NorthApiException, SdkErrorCode, type SdkErrorCodeValue } from '../errors.js';
 import { rememberSecret } from '../http/redact.js';
 
 /** PEM text, or a Buffer holding it. */
@@ -95,10 +95,11 @@ export function resolveSslConfig(ssl: SSLConfig | undefined): TlsMaterial {
   return material;
 }
 
-function pemText(value: unknown, field: string): string {
+/** A PEM given as a string or Buffer, as text; anything else is `code` (1007 for ssl options) naming the field. */
+export function pemText(value: unknown, field: string, code: SdkErrorCodeValue = SdkErrorCode.CLIENT_INPUT_PARAMETER_INVALID): string {
   if (typeof value === 'string' && value.length > 0) return value;
   if (Buffer.isBuffer(value) && value.length > 0) return value.toString('utf8');
-  throw NorthApiException.sdk(SdkErrorCode.CLIENT_INPUT_PARAMETER_INVALID, `${field} must be a non-empty PEM string or Buffer.`);
+  throw NorthApiException.sdk(code, `${field} must be a non-empty PEM string or Buffer.`);
 }
 
 function readFile(path: unknown, field: string): Buffer {

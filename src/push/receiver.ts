@@ -48,7 +48,7 @@ import type {
   PushNotifyType,
   UnknownPushMessage,
 } from '../dto/push.js';
-import { NorthApiException, SdkErrorCode } from '../errors.js';
+import { NorthApiException, SdkErrorCode, errorMessage } from '../errors.js';
 import { MAX_TIMER_MS } from '../http/abort.js';
 import { readBody } from '../http/read-body.js';
 import { defaultLogger, log, type NorthApiLogger } from '../logger.js';
@@ -365,13 +365,13 @@ export class PushMessageReceiver extends EventEmitter<PushMessageReceiverEvents>
     try {
       (this.emit as (event: K, ...args: PushMessageReceiverEvents[K]) => boolean)(event, ...args);
     } catch (error) {
-      log(this.#logger, 'error', `push receiver: a listener of the ${event} event threw: ${error instanceof Error ? error.message : String(error)}`);
+      log(this.#logger, 'error', `push receiver: a listener of the ${event} event threw: ${errorMessage(error)}`);
     }
   }
 
   /** Where EventEmitter's captureRejections reports a listener whose promise rejected: logged, as a throw is. */
   [Symbol.for('nodejs.rejection')](error: unknown, event: string | symbol): void {
-    log(this.#logger, 'error', `push receiver: a listener of the ${String(event)} event failed: ${error instanceof Error ? error.message : String(error)}`);
+    log(this.#logger, 'error', `push receiver: a listener of the ${String(event)} event failed: ${errorMessage(error)}`);
   }
 
   // ---- HTTP ----------------------------------------------------------------------------------------------------

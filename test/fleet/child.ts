@@ -4,6 +4,7 @@
  * Settings come in OC_FLEET_CHILD (JSON); messages go over the IPC channel only, so nothing is printed.
  */
 import { Authentication, createNorthApiContainer, DataCollection, NorthApiClient, NorthApiException, type NorthApiLogger } from '../../src/index.js';
+import { sleep } from '../helpers/sdk.js';
 import type { ChildMessage, ChildSettings, GoMessage } from './protocol.js';
 
 const settings = JSON.parse(process.env.OC_FLEET_CHILD ?? '{}') as ChildSettings;
@@ -26,8 +27,6 @@ const auth = container.resolve(Authentication);
 // Which instance renews and how, for the messages of a failed assertion.
 auth.on('tokenRefreshed', (event) => send({ type: 'log', level: 'event', message: `token ${event.version} via ${event.via}` }));
 const data = container.resolve(DataCollection);
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function report(): Promise<void> {
   const info = await auth.getRefresherInfo().catch(() => undefined);

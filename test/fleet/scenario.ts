@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Authentication, DeviceManagement, createNorthApiContainer } from '../../src/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { keepChildOutput } from '../helpers/run-node.js';
-import { randomNodeId, sleep } from '../helpers/sdk.js';
+import { randomNodeId, sleep, waitUntil } from '../helpers/sdk.js';
 import type { ChildMessage, ChildSettings } from './protocol.js';
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
@@ -98,18 +98,6 @@ async function registerDevice(sim: Simulator): Promise<string> {
   return deviceId;
 }
 
-function waitFor(predicate: () => boolean, limitMs: number, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const check = (): void => {
-      if (predicate()) return resolve();
-      if (Date.now() - started > limitMs) return reject(new Error(`fleet run: timed out waiting for ${what}`));
-      setTimeout(check, 20);
-    };
-    check();
-  });
-}
-
 export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult> {
   const sim = await startSimulator({ tokenLifetimeSeconds: options.tokenLifetimeSeconds, maxRecordedRequests: 1_000 });
   const instances: FleetInstance[] = [];
@@ -157,7 +145,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
       });
       instances.push(instance);
       // Started one after another, as instances behind a load balancer come up.
-      await waitFor(() => ready > index || child.exitCode !== null, 20_000, `instance ${index} to start`);
+      await waitUntil(() => ready > index || child.exitCode !== null, 20_000, `instance ${index} to start`);
       if (child.exitCode !== null) throw new Error(`fleet instance ${index} exited at start: ${logs.join('\n')}`);
     }
 
@@ -191,7 +179,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
       }
     })();
     try {
-      await waitFor(() => instances.every((i) => i.killed || i.done !== undefined), options.durationMs + 30_000, 'the callers to finish');
+      await waitUntil(() => instances.every((i) => i.killed || i.done !== undefined), options.durationMs + 30_000, 'the callers to finish');
       await acting;
     } finally {
       clearInterval(sampler);

@@ -57,6 +57,15 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Polls `predicate` every 20 ms until it holds; rejects naming `what` after `limitMs`. */
+export async function waitUntil(predicate: () => boolean | Promise<boolean>, limitMs: number, what: string): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (!(await predicate())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
 /** Keeps the main thread busy, as a CPU-bound handler would: no timer, no I/O callback runs meanwhile. */
 export function blockMainThread(ms: number): void {
   const end = Date.now() + ms;

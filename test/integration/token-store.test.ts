@@ -12,17 +12,9 @@ import { Authentication, NorthApiClient, NorthApiException, createNorthApiContai
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { CREDENTIAL_CHANNEL, type CredentialMessage } from '../../src/simulator/credential-channel.js';
 import { redisSkipReason, startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js';
-import { capturingLogger, randomNodeId, sdkFor, sleep } from '../helpers/sdk.js';
+import { capturingLogger, randomNodeId, sdkFor, sleep, waitUntil } from '../helpers/sdk.js';
 
 const skip = redisSkipReason();
-
-async function waitUntil(predicate: () => Promise<boolean> | boolean, limitMs: number, what: string): Promise<void> {
-  const until = Date.now() + limitMs;
-  while (!(await predicate())) {
-    if (Date.now() > until) throw new Error(`timed out: ${what}`);
-    await sleep(50);
-  }
-}
 
 function expectCode(code: string, fn: () => unknown): NorthApiException {
   try {
